@@ -1,0 +1,33 @@
+"""Every notebook's tests (what `nbdev_test` runs), one pytest item per notebook, each in its own process.
+
+Cells flagged with a `tst_flags` flag of settings.ini (`#| slow`, `#| notest`) are skipped unless named
+in LAYERNB_TEST_FLAGS (e.g. LAYERNB_TEST_FLAGS=slow)."""
+import os, subprocess, sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NBS = ROOT / "nbs"
+NOTEBOOKS = sorted(p for p in NBS.rglob("*.ipynb")
+                   if not any(part.startswith((".", "_")) for part in p.relative_to(NBS).parts))
+
+RUN = """
+import sys
+from pathlib import Path
+from nbdev.config import get_config
+from nbdev.test import test_nb
+flags = get_config().tst_flags.split()
+force = [f for f in sys.argv[2].split(",") if f]
+ok, secs = test_nb(Path(sys.argv[1]), skip_flags=flags, force_flags=force)
+print(f"{sys.argv[1]}: {'ok' if ok else 'FAILED'} in {secs:.1f}s")
+sys.exit(0 if ok else 1)
+"""
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=[str(p.relative_to(NBS)) for p in NOTEBOOKS])
+def test_notebook(nb):
+    env = dict(os.environ, PYTHONPATH=str(ROOT), MPLBACKEND="Agg")
+    r = subprocess.run([sys.executable, "-c", RUN, str(nb), os.environ.get("LAYERNB_TEST_FLAGS", "")],
+                       cwd=ROOT, env=env, capture_output=True, text=True)
+    assert r.returncode == 0, f"{nb.name} failed:\n{r.stdout[-3000:]}\n{r.stderr[-8000:]}"
