@@ -68,6 +68,11 @@ def main():
             print(f"  decode + write = {100 * (st.decode_s + st.write_s) / w:.1f} % of wall (target <= 10 %); without the "
                   f"final shard's commit after the last batch ({st.write_tail_s:.2f} s, nothing left to overlap): "
                   f"{100 * (st.decode_s + st.write_s - st.write_tail_s) / (w - st.write_tail_s):.1f} %")
+        bg, fg = rows["float16, background writer"][0], rows["float16, foreground writer"][0]
+        print(f"\nbackground vs foreground writer (float16): wall {bg.wall_s:.2f} s vs {fg.wall_s:.2f} s "
+              f"({fg.wall_s / bg.wall_s:.2f}x). The writer thread needs CPU: where the model runs on the same few cores "
+              "(CPU extraction) it slows the forward pass by about what it takes off the loop; with the model on a GPU "
+              "it uses otherwise idle cores.")
         hours = rows["float16, background writer"][0].audio_seconds / 3600
         npz = tmp / "npz"
         rows["float32, background writer"][1].export_npz(npz, progress=False)
