@@ -112,6 +112,11 @@ def main():
     print(f"pairwise: {t_pair:8.2f} s{note}")
     ok = ~np.isnan(base)
     print(f"max |moments - pairwise| over {ok.sum()} pairs: {np.abs(mat - base)[ok].max():.2e}")
+    x, y = (ls[names[k]].data.double() for k in (0, L - 1))
+    ref = cka_pair(x, y)                                          # one pair in float64: which one is closer?
+    print(f"pair (0, {L - 1}) against float64: moments {abs(mat[0, L - 1] - ref):.1e}, "
+          f"pairwise {abs(cka_pair(ls[names[0]].data, ls[names[L - 1]].data) - ref):.1e}")
+    del x, y
     print(f"speed-up: {t_pair / t_mom:.1f}x  (flop ratio of the two methods: "
           f"{len(pairs) * 3 * 2 * N * d * d / flops:.1f}x)")
 
