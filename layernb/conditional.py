@@ -15,8 +15,8 @@ import numpy as np
 import torch
 
 from .core import Array, Frames, LayerSet, get_device, is_tensor, to_numpy
-from .metrics import check_pair, flat_correlation, linear_cka, linear_cka_from_cov
-from .moments import Moments, PairMoments, flat_correlation_from_moments
+from .metrics import check_pair, flat_correlation, linear_cka, linear_cka_from_cov, flat_correlation_from_moments
+from .moments import Moments
 
 # %% auto #0
 __all__ = ['AUTO_RIDGE', 'FullyExplainedWarning', 'residualize', 'residual_cov', 'partial_correlation', 'conditional_cka',
@@ -164,16 +164,6 @@ class _Samples:
         else: X, Y = self.residuals(x, z, ridge), self.residuals(y, z, ridge)
         return _METRICS[metric][0](X, Y, device=X.device)
 
-def _moment_joint(m: Moments, names: list) -> tuple[torch.Tensor, torch.Tensor, dict]:
-    "Centred cross-product sums (P, P) and means of the concatenation of the named layers, and each layer's column indices."
-    m._need_data()
-    c = m.centred()
-    ids = [m._index(k) for k in names]
-    rows = [torch.cat([c._block(i, j) if i <= j else c._block(j, i).T for j in ids], 1) for i in ids]
-    off = np.concatenate([[0], np.cumsum([m.dims[i] for i in ids])])
-    mean = torch.cat([c._seg(c.K, i) for i in ids])
-    return torch.cat(rows, 0).to(torch.float64), mean.to(torch.float64), {k: list(range(off[a], off[a + 1])) for a, k in enumerate(names)}
-
 class _MomentSource:
     "The moment path: joint centred cross-products of the named layers of a Moments."
     kind = "moments"
@@ -182,7 +172,7 @@ class _MomentSource:
         missing = [k for k in names if k not in m.layers]
         if missing: raise KeyError(f"no layers {missing} in these Moments; have {m.layers}")
         if m.n < 4: raise ValueError(f"these Moments hold {m.n:g} frames; need at least 4")
-        self.C, self.mean, self.idx = _moment_joint(m, names)
+        self.C, self.mean, self.idx = m.joint(names)
         self.n, self.z, self._cond = float(m.n), z, {}
         for k in names:
             if not self.C[self.idx[k]][:, self.idx[k]].diagonal().sum() > 0:
@@ -211,8 +201,7 @@ class _MomentSource:
 def _flat_from_blocks(src: _MomentSource, x, y, z, Cxx, Cyy, Cxy) -> float:
     "Flat correlation from moments: raw pairs keep their means (grand-mean centring), residuals have mean 0."
     mx, my = (np.zeros(len(Cxx)), np.zeros(len(Cyy))) if z is not None else (to_numpy(src.mean[src.idx[x]]), to_numpy(src.mean[src.idx[y]]))
-    nan = float("nan")
-    return flat_correlation_from_moments(PairMoments(src.n, mx, my, Cxx, Cyy, Cxy, nan, nan, nan))
+    return flat_correlation_from_moments(np.trace(Cxx), np.trace(Cyy), np.trace(Cxy), mx, my, src.n)
 
 # metric name -> (sample function, moment function); the two measures these analyses support
 _METRICS = {

@@ -280,6 +280,18 @@ def cross(self: Moments, x, y) -> np.ndarray:
     "Centred cross-product sum(x~ y~') between layers `x` and `y` (float64)."
     return self.pair(x, y).cxy
 
+@patch
+def joint(self: Moments, layers: Sequence | None = None) -> tuple[torch.Tensor, torch.Tensor, dict[str, list[int]]]:
+    "Centred cross-product sums (P, P) and means (P,) of the concatenated `layers` (default all; float64), and each layer's columns in them."
+    self._need_data()
+    c = self.centred()
+    ids = [self._index(k) for k in (self.layers if layers is None else layers)]
+    rows = [torch.cat([c._block(i, j) if i <= j else c._block(j, i).T for j in ids], 1) for i in ids]
+    off = np.concatenate([[0], np.cumsum([self.dims[i] for i in ids])])
+    mean = torch.cat([c._seg(c.K, i) for i in ids])
+    cols = {self.layers[i]: list(range(off[a], off[a + 1])) for a, i in enumerate(ids)}
+    return torch.cat(rows, 0).to(torch.float64), mean.to(torch.float64), cols
+
 # %% ../nbs/01_moments.ipynb #db4e1b27
 # name -> (function of PairMoments, symmetric, needs equal dims)
 MOMENT_METRICS: dict[str, tuple[Callable, bool, bool]] = {

@@ -275,36 +275,16 @@ def moment_matrices(moments, metrics: Sequence[str] = DEFAULT_METRICS) -> dict[s
 
 def conditional_matrices(moments, given: str = "cnn_final_raw", metrics: Sequence[str] = CONDITIONAL_METRICS,
                          tol: float = 1e-8) -> dict[str, np.ndarray]:
-    "All-pairs matrices of the layers' similarity given layer `given` (partial correlation, conditional CKA); NaN where undefined."
-    from layernb import conditional as cond
-    from layernb.metrics import linear_cka_from_cov, flat_correlation_from_moments
+    "All-pairs matrices of every layer's similarity given layer `given` (partial correlation, conditional CKA); NaN where undefined."
+    from layernb.conditional import conditional_matrix, FullyExplainedWarning
     if given not in moments.layers: raise ValueError(f"cannot condition on {given!r}: not among the layers {moments.layers}")
     unknown = [m for m in metrics if m not in CONDITIONAL_METRICS]
     if unknown: raise ValueError(f"unknown conditional metrics {unknown}; have {list(CONDITIONAL_METRICS)}")
-    # All pairs at once: the joint centred sums of every layer, residualised on `given` in one step
-    # (R = C - C_.z C_zz^-1 C_z.), then each pair's blocks of R. Per-pair calls of cond.partial_correlation
-    # would re-centre the sums and refit the regression L^2 times; the numbers are the same (tested below).
-    # TODO(conditional): use a public all-pairs helper of layernb.conditional once it has one (_moment_joint is private).
-    C, _, idx = cond._moment_joint(moments, moments.layers)
-    R = to_numpy(cond.residual_cov(C, idx[given], 0.0, float(moments.n)))
-    C = to_numpy(C)
-    blk = lambda M, a, b: M[np.ix_(idx[a], idx[b])]
-    kept = {k: np.trace(blk(R, k, k)) / np.trace(blk(C, k, k)) for k in moments.layers}
-    L, out = len(moments.layers), {}
-    for m in metrics:
-        mat = np.full((L, L), np.nan)
-        for i, a in enumerate(moments.layers):
-            for j in range(i, L):
-                b = moments.layers[j]
-                if kept[a] < tol or kept[b] < tol: continue           # `given` explains a or b: undefined
-                if m == "partial_correlation" and moments.dims[i] != moments.dims[j]: continue
-                Cxx, Cyy, Cxy = blk(R, a, a), blk(R, b, b), blk(R, a, b)
-                if m == "conditional_cka": v = float(linear_cka_from_cov(Cxx, Cyy, Cxy))
-                else:   # residuals have mean 0
-                    v = flat_correlation_from_moments(np.trace(Cxx), np.trace(Cyy), np.trace(Cxy), np.zeros(len(Cxx)), np.zeros(len(Cyy)), moments.n)
-                mat[i, j] = mat[j, i] = v
-        out[f"{m}|{given}"] = mat
-    return out
+    measure = {"partial_correlation": "flat_correlation", "conditional_cka": "linear_cka"}
+    with warnings.catch_warnings():   # `given` itself (and layers it explains) are NaN rows by design: the figure shows them
+        warnings.simplefilter("ignore", FullyExplainedWarning)
+        return {f"{m}|{given}": conditional_matrix(moments, given, measure[m], tol=tol, layers=moments.layers, device="cpu")
+                for m in metrics}
 
 def propagation(moments, input: str = "cnn_final_raw", metric: str = "linear_cka"):
     "The input-propagation suite (`layernb.conditional.input_propagation`) of `input` through the projection and transformer layers."
