@@ -19,10 +19,13 @@ ROOT = Path(__file__).resolve().parents[1]
 DIRECTIVE = re.compile(r"^#\|\s*([\w-]+)\s*:?\s*(.*)$")
 
 CONF = '''
+import sys
+sys.path.insert(0, {tools!r})
 project = "layernb"
 author = "layernb developers"
 release = {version!r}
-extensions = ["myst_nb"]
+extensions = ["myst_nb", "sphinx_mathml"]
+html_math_renderer = "mathml"
 nb_execution_mode = "off"
 nb_render_markdown_format = "myst"
 myst_enable_extensions = ["dollarmath", "amsmath"]
@@ -52,12 +55,14 @@ def _directives(src: str) -> tuple[dict, str]:
     return dirs, "\n".join(lines)
 
 
-def _strip_rule(out: dict) -> dict:
-    "show_doc's markdown starts with a horizontal rule, which docutils refuses inside an output: drop it."
+def _clean_show_doc(out: dict) -> dict:
+    "show_doc's markdown: drop its leading horizontal rule (docutils refuses it inside an output) and quarto link attributes."
     md = out.get("data", {}).get("text/markdown")
     if md is None: return out
     text = "".join(md) if isinstance(md, list) else md
-    return dict(out, data=dict(out["data"], **{"text/markdown": re.sub(r"^\s*---\s*\n", "", text)}))
+    text = re.sub(r"^\s*---\s*\n", "", text)
+    text = re.sub(r"\)\{target=\"_blank\"[^}]*\}", ")", text)     # quarto link attributes of the [source](...) link
+    return dict(out, data=dict(out["data"], **{"text/markdown": text}))
 
 
 def to_sphinx(nb: dict) -> dict:
@@ -68,7 +73,7 @@ def to_sphinx(nb: dict) -> dict:
         if c["cell_type"] == "raw" and src.strip().startswith("---"):
             fm = yaml.safe_load(src.strip().strip("-")) or {}
             text = f"# {fm.get('title', '')}\n\n" + (f"> {fm['description']}\n" if fm.get("description") else "")
-            cells.append({"cell_type": "markdown", "metadata": {}, "source": text})
+            cells.append({"cell_type": "markdown", "id": "title", "metadata": {}, "source": text})
             continue
         if c["cell_type"] == "code":
             dirs, body = _directives(src)
@@ -76,7 +81,7 @@ def to_sphinx(nb: dict) -> dict:
             if dirs.get("echo") == "false": tags.add("remove-input")
             if dirs.get("output") == "false": tags.add("remove-output")
             if "hide" in dirs or dirs.get("include") == "false": continue
-            outs = [_strip_rule(o) for o in c.get("outputs", [])]
+            outs = [_clean_show_doc(o) for o in c.get("outputs", [])]
             c = dict(c, source=body, outputs=outs, metadata=dict(c.get("metadata", {}), tags=sorted(tags)))
         cells.append(c)
     return dict(nb, cells=cells)
@@ -97,11 +102,11 @@ def build(out: Path) -> Path:
         else: index = nb
         dst.write_text(json.dumps(nb))
     toc = "```{toctree}\n:hidden:\n:maxdepth: 1\n\n" + "\n".join(pages) + "\n```\n"
-    index["cells"].append({"cell_type": "markdown", "metadata": {}, "source": "## Contents\n\n" + "\n".join(
+    index["cells"].append({"cell_type": "markdown", "id": "contents", "metadata": {}, "source": "## Contents\n\n" + "\n".join(
         f"- [{pg}]({pg}.ipynb)" for pg in pages) + "\n\n" + toc})
     (src / "index.ipynb").write_text(json.dumps(index))
     version = re.search(r"^version\s*=\s*(\S+)", (ROOT / "settings.ini").read_text(), re.M).group(1)
-    (src / "conf.py").write_text(CONF.format(version=version))
+    (src / "conf.py").write_text(CONF.format(version=version, tools=str(ROOT / "tools")))
     shutil.rmtree(out, ignore_errors=True)
     cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-j", "1", str(src), str(out)]
     subprocess.run(cmd, check=True)
