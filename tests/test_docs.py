@@ -51,3 +51,11 @@ def test_api_page_renders_signatures_and_docstrings(site):
     for want in ["Frames.from_padded", "def from_padded(", "lengths, frame_rate:float | None=None",
                  "Frames.window", "LayerSet.align", "Frames from a padded", "One mean vector per sequence"]:
         assert want in text, want
+
+
+def test_formulas_render_as_mathml(site):
+    dom = rendered_dom(site / "03_conditional.html")
+    assert dom.count("<math") > 20                        # the page's formulas, as MathML elements
+    text = visible_text(dom)
+    assert "\\(" not in text and "$$" not in text and "\\operatorname" not in text   # no raw LaTeX left
+    assert "conditional_cka" in text and "partial_correlation" in text
