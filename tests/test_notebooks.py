@@ -28,6 +28,10 @@ sys.exit(0 if ok else 1)
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=[str(p.relative_to(NBS)) for p in NOTEBOOKS])
 def test_notebook(nb):
     env = dict(os.environ, PYTHONPATH=str(ROOT), MPLBACKEND="Agg")
+    # pytest-xdist runs notebooks side by side: give each its share of the cores, not all of them each
+    # (oversubscribed BLAS threads make small-matrix notebooks many times slower on a busy machine)
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    env.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))
     r = subprocess.run([sys.executable, "-c", RUN, str(nb), os.environ.get("LAYERNB_TEST_FLAGS", "")],
                        cwd=ROOT, env=env, capture_output=True, text=True)
     assert r.returncode == 0, f"{nb.name} failed:\n{r.stdout[-3000:]}\n{r.stderr[-8000:]}"
