@@ -12,14 +12,13 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import zarr
+from fastcore.basics import patch
 from zarr.codecs import ZstdCodec
 
 from .core import Frames, LayerSet, to_numpy
 
 # %% auto #0
-__all__ = ['FORMAT', 'FeatureStore', 'write_shard', 'recover', 'pending', 'append_error', 'read_errors', 'log_error', 'errors',
-           'ShardWriter', 'writer', 'frames', 'layerset', 'nbytes', 'read_npz', 'import_npz', 'export_npz',
-           'fingerprint']
+__all__ = ['FORMAT', 'FeatureStore', 'append_error', 'read_errors', 'ShardWriter', 'read_npz', 'import_npz']
 
 # %% ../nbs/09_store.ipynb #9a101db9
 def _fsync_dir(path: Path):
@@ -125,7 +124,8 @@ class FeatureStore:
         return self._index
 
 # %% ../nbs/09_store.ipynb #a8d5a922
-def _check_layers(self, ls: LayerSet):
+@patch
+def _check_layers(self: FeatureStore, ls: LayerSet):
     "Declare the layers from `ls` on first write; afterwards require the same names, dims and rates."
     declared = self.manifest["layers"]
     if not declared:
@@ -143,8 +143,9 @@ def _check_layers(self, ls: LayerSet):
             raise ValueError(f"layer {k!r}: dim {f.dim} at {f.frame_rate}/s, but the store has "
                              f"dim {declared[k]['dim']} at {declared[k]['frame_rate']}/s")
 
+@patch
 @contextlib.contextmanager
-def _locked(self):
+def _locked(self: FeatureStore):
     "Hold an exclusive lock on the manifest while re-reading and updating it."
     with open(self.path / "manifest.lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -157,7 +158,8 @@ def _chunk_rows(dim: int, itemsize: int, target_bytes: int = 1 << 20) -> int:
     "Rows per chunk so that a chunk holds about `target_bytes` uncompressed."
     return max(1, target_bytes // max(1, dim * itemsize))
 
-def write_shard(self, ls: LayerSet, rank: int = 0, _hook: Callable[[str], None] | None = None) -> str:
+@patch
+def write_shard(self: FeatureStore, ls: LayerSet, rank: int = 0, _hook: Callable[[str], None] | None = None) -> str:
     "Store the utterances of `ls` as one atomically committed shard; return the shard's name."
     self._check_layers(ls)
     dup = [u for u in ls.ids if u in self]
@@ -195,7 +197,8 @@ def write_shard(self, ls: LayerSet, rank: int = 0, _hook: Callable[[str], None] 
     if _hook: _hook("committed")
     return name
 
-def _commit(self, name: str):
+@patch
+def _commit(self: FeatureStore, name: str):
     "List shard `name` (already in `shards/`) in the manifest, once."
     entry = json.loads((self.path / "shards" / name / "shard.json").read_text())
     with self._locked():
@@ -206,7 +209,8 @@ def _commit(self, name: str):
         _write_json_atomic(self.path / "manifest.json", self.manifest)
         self._index = None
 
-def recover(self, rank: int | None = None) -> dict:
+@patch
+def recover(self: FeatureStore, rank: int | None = None) -> dict:
     "Adopt shards renamed but not listed (died before the manifest update); delete half-written temp shards (of `rank`, or all)."
     adopted, removed = [], []
     listed = {s["name"] for s in self.manifest["shards"]}
@@ -218,13 +222,12 @@ def recover(self, rank: int | None = None) -> dict:
             shutil.rmtree(d, ignore_errors=True); removed.append(d.name)
     return dict(adopted=adopted, removed=removed)
 
-def pending(self, ids: Iterable[str], skip_errors: bool = True) -> list[str]:
+@patch
+def pending(self: FeatureStore, ids: Iterable[str], skip_errors: bool = True) -> list[str]:
     "The ids of `ids` not yet stored (nor, with `skip_errors`, logged as failed), in the order given."
     done = set(self._where()) | (set(e["id"] for e in self.errors()) if skip_errors else set())
     return [i for i in ids if i not in done]
 
-FeatureStore._check_layers, FeatureStore._locked, FeatureStore.write_shard = _check_layers, _locked, write_shard
-FeatureStore._commit, FeatureStore.recover, FeatureStore.pending = _commit, recover, pending
 
 # %% ../nbs/09_store.ipynb #a9e3731b
 def append_error(path: str | Path, utt_id: str, reason: str, stage: str = "extract", **extra) -> dict:
@@ -243,15 +246,16 @@ def read_errors(path: str | Path) -> list[dict]:
         with contextlib.suppress(json.JSONDecodeError): out.append(json.loads(line))
     return out
 
-def log_error(self, utt_id: str, reason: str, stage: str = "extract", **extra) -> dict:
+@patch
+def log_error(self: FeatureStore, utt_id: str, reason: str, stage: str = "extract", **extra) -> dict:
     "Log one utterance that could not be stored to the store's `errors.jsonl`."
     return append_error(self.path / "errors.jsonl", utt_id, reason, stage, **extra)
 
-def errors(self) -> list[dict]:
+@patch
+def errors(self: FeatureStore) -> list[dict]:
     "The logged errors of this store."
     return read_errors(self.path / "errors.jsonl")
 
-FeatureStore.log_error, FeatureStore.errors = log_error, errors
 
 # %% ../nbs/09_store.ipynb #476b3095
 class ShardWriter:
@@ -305,14 +309,15 @@ def _cat_layersets(parts: Sequence[LayerSet]) -> LayerSet:
     parts = [p.numpy() for p in parts]
     return LayerSet({k: Frames.cat([p[k] for p in parts]) for k in parts[0].names}, parts[0].meta)
 
-def writer(self, shard_size: int = 64, rank: int = 0, _hook=None, background: bool = False) -> ShardWriter:
+@patch
+def writer(self: FeatureStore, shard_size: int = 64, rank: int = 0, _hook=None, background: bool = False) -> ShardWriter:
     "A `ShardWriter` committing shards of `shard_size` utterances to this store."
     return ShardWriter(self, shard_size, rank, _hook, background)
 
-FeatureStore.writer = writer
 
 # %% ../nbs/09_store.ipynb #f06c4a98
-def frames(self, layer: str, ids: Sequence[str] | None = None, dtype=None) -> Frames:
+@patch
+def frames(self: FeatureStore, layer: str, ids: Sequence[str] | None = None, dtype=None) -> Frames:
     "One layer of the chosen utterances (default: all, in commit order) as `Frames` (stored dtype unless `dtype`)."
     if layer not in self.manifest["layers"]: raise KeyError(f"no layer {layer!r} in {self.path}; have {self.layers}")
     where = self._where()
@@ -334,17 +339,18 @@ def frames(self, layer: str, ids: Sequence[str] | None = None, dtype=None) -> Fr
     if dtype is not None: data = data.astype(dtype, copy=False)
     return Frames(data, np.concatenate([[0], np.cumsum([len(p) for p in out])]), self.frame_rates[layer], ids)
 
-def layerset(self, layers: Sequence[str] | None = None, ids: Sequence[str] | None = None, dtype=None) -> LayerSet:
+@patch
+def layerset(self: FeatureStore, layers: Sequence[str] | None = None, ids: Sequence[str] | None = None, dtype=None) -> LayerSet:
     "The chosen layers (default: all) of the chosen utterances as a `LayerSet`, with the store's metadata."
     layers = self.layers if layers is None else list(layers)
     meta = {k: self.manifest[k] for k in ("model_id", "weights_source", "config", "meta")} | dict(store=str(self.path))
     return LayerSet({k: self.frames(k, ids, dtype) for k in layers}, meta)
 
-def nbytes(self) -> int:
+@patch
+def nbytes(self: FeatureStore) -> int:
     "Bytes on disk of the committed shards."
     return sum(f.stat().st_size for s in self.manifest["shards"] for f in (self.path / "shards" / s["name"]).rglob("*") if f.is_file())
 
-FeatureStore.frames, FeatureStore.layerset, FeatureStore.nbytes = frames, layerset, nbytes
 
 # %% ../nbs/09_store.ipynb #0f65dcd3
 def read_npz(path: str | Path, layers: Sequence[str] | None = None) -> dict[str, np.ndarray]:
@@ -381,7 +387,8 @@ def import_npz(files: str | Path | Iterable[str | Path],   # a folder of .npz fi
                 store.log_error(u, f"{type(e).__name__}: {e}", stage="import_npz", file=str(by_id[u]))
     return store
 
-def export_npz(self, folder: str | Path, layers: Sequence[str] | None = None, ids: Sequence[str] | None = None,
+@patch
+def export_npz(self: FeatureStore, folder: str | Path, layers: Sequence[str] | None = None, ids: Sequence[str] | None = None,
                dtype=np.float32, progress: bool = True) -> list[Path]:
     "Write one `<id>.npz` per utterance with one `(T, D)` array per layer (float32 by default, as the original)."
     from tqdm.auto import tqdm
@@ -394,10 +401,10 @@ def export_npz(self, folder: str | Path, layers: Sequence[str] | None = None, id
         os.replace(tmp, folder / f"{u}.npz"); out.append(folder / f"{u}.npz")
     return out
 
-FeatureStore.export_npz = export_npz
 
 # %% ../nbs/09_store.ipynb #5bf3c4fe
-def fingerprint(self, layers: Sequence[str] | None = None) -> str:
+@patch
+def fingerprint(self: FeatureStore, layers: Sequence[str] | None = None) -> str:
     "SHA-256 over (id, layer, shape, bytes) of every stored utterance, in sorted id order."
     h = hashlib.sha256()
     ids = sorted(self.ids)
@@ -408,4 +415,3 @@ def fingerprint(self, layers: Sequence[str] | None = None) -> str:
             h.update(f"{u}|{k}|{a.shape}|{a.dtype}".encode()); h.update(a.tobytes())
     return h.hexdigest()
 
-FeatureStore.fingerprint = fingerprint
