@@ -187,7 +187,7 @@ def bench_ckatorch_gram(ls: LayerSet, dev: torch.device, n: int, k: int, block_r
     _, mat, _, t_mom = min((moments_cka(sub, dev, block_rows) for _ in range(3)), key=lambda r: r[3])
     ref, _, _ = pair_loop(lambda x, y: linear_cka(x, y, device=dev), xs, dev, k)
     print(f"  n = {n:,}: cka_base {t_gram:8.2f} s for all {len(xs) ** 2} pairs{note}; "
-          f"moments {t_mom:.3f} s (best of 3) on the same frames: speed-up {t_gram / t_mom:,.0f}x")
+          f"moments {t_mom:.3f} s (best of 3) on the same frames: {t_gram / t_mom:,.0f}x the moments time")
     print(f"  max |cka_base - moments|: {max_diff(gram, mat)}; max |cka_base - linear_cka|: {max_diff(gram, ref)}")
     print(f"  (extrapolated to N = {N:,} by n^2 scaling, if the memory were there: {t_gram * (N / n) ** 2:,.0f} s)")
 
@@ -203,7 +203,7 @@ def bench_ckatorch_batch(ls: LayerSet, dev: torch.device, b: int, k: int, t_mom:
     xs = [minibatches(x, b) for x in data_of(ls)]
     est, t, note = pair_loop(cka_batch, xs, dev, k)
     print(f"ckatorch cka_batch (minibatch CKA of Nguyen et al.: sum of unbiased HSIC_1 over {xs[0].shape[0]:,} "
-          f"minibatches of {b}, float64): {t:8.2f} s for all pairs{note}; moments {t / t_mom:.1f}x faster")
+          f"minibatches of {b}, float64): {t:8.2f} s for all pairs{note}; {t / t_mom:.2f}x the moments time")
     print(f"  a different estimator: max |cka_batch - moments debiased CKA (all frames)|: {max_diff(est, debiased)}")
 
 
@@ -237,7 +237,7 @@ def bench_torch_cka(ls: LayerSet, dev: torch.device, b: int, n: int, k: int, t_m
     est = cka.export()["CKA"].double().numpy()
     note = "" if n == n_all else f" (extrapolated from {n // b:,} of {n_all // b:,} minibatches)"
     print(f"torch-cka CKA.compare (minibatch CKA of Nguyen et al., float32, minibatches of {b}, all pairs): "
-          f"{t * n_all / n:8.2f} s{note}; moments {t * n_all / n / t_mom:.1f}x faster")
+          f"{t * n_all / n:8.2f} s{note}; {t * n_all / n / t_mom:.2f}x the moments time")
     print(f"  a different estimator: max |torch-cka ({n:,} frames) - moments debiased CKA (all frames)|: "
           f"{max_diff(est, debiased)}")
     if importlib.util.find_spec("ckatorch") is not None:                # the same estimator on the same minibatches
@@ -296,7 +296,8 @@ def main():
         bench_ckatorch_batch(ls, dev, args.minibatch, args.package_pairs, t_mom, debiased)
     if have("torch_cka"):
         bench_torch_cka(ls, dev, args.minibatch, args.torch_cka_frames, args.package_pairs, t_mom, debiased)
-    print(f"load average at the end {os.getloadavg()[0]:.1f}")
+    print(f"float32 matmul rate at the end: {matmul_rate(dev):,.0f} GFLOP/s, load average {os.getloadavg()[0]:.1f} "
+          "(the phases ran under different loads: compare ratios with this in mind)")
 
 
 if __name__ == "__main__":
