@@ -32,11 +32,27 @@ slow every phase differently; the load average is printed).
     python bench/all_pairs.py                                     # full size
     python bench/all_pairs.py --frames 10000 --dims 256 --layers 5   # smaller
 
-Measured 2026-11-23 on the 2-core CPU dev machine (torch 2.13 CPU, 2 threads, shared with other jobs),
-full size, two full runs: Moments 41.6 s / 58.5 s, pairwise 268.9 s / 257.1 s, speed-up 6.5x / 4.4x
-(the flop ratio of the two methods is 5.6x: 169 pairs x 3 products against 91 blocks); Moments at
-132 / 93 GFLOP/s = 75-77 % / 52-53 % of the 172-178 GFLOP/s float32 matmul rate (the spread is the
-load). Against float64 on one pair: Moments 9e-10, the float32 pairwise loop 1e-5.
+Measured 2026-11-23 11:32 on the 2-core CPU dev box (torch 2.13 CPU, 2 threads; ckatorch 1.0.3, torch-cka
+0.21), full size, load average 0.3-1.8 (mostly this run's own threads; matmul rate 174 / 174 / 170
+GFLOP/s at the start / after the loop / at the end):
+  moments 47.4 s at 115 GFLOP/s = 66 % of the matmul rate; pairwise loop 206.3 s: speed-up 4.4x (flop
+  ratio 5.6x: 169 pairs x 3 products against 91 blocks); max |moments - pairwise| 1.4e-5; pair (0, 12)
+  against float64: moments 8.9e-10, the float32 loop 1.0e-5.
+  ckatorch cka_base at n = 4,000 (4 of 169 pairs timed, extrapolated to all 169 at that n): 374 s, 85x
+  layernb's Moments on the same 4,000 frames (4.4 s); agreement 3.6e-9 with Moments, 8.5e-15 with
+  `linear_cka`. At N = 50,000 it cannot run here (40 GB for its two Grams; ~58,000 s by n^2 scaling).
+  A large part of its time is its `torch.allclose(G, G.T)` symmetry check on each Gram.
+  ckatorch cka_batch over all 50,000 frames (200 minibatches of 250; 4 pairs timed, extrapolated):
+  326 s = 6.9x the Moments time; 1.5e-4 from layernb's debiased CKA (a different estimator).
+  torch-cka (40 of 200 minibatches run, extrapolated): 58.9 s = 1.24x the Moments time -- per pair and
+  minibatch it does ~2 B^2 d + 4 B^3 flops (the second Gram is rebuilt for every pair), about the
+  feature-space cost at B = 250, d = 768, and grows with B; its float32 Grams of uncentred features
+  are 2.3e-3 from cka_batch on the same minibatches, 7.5e-3 from layernb's debiased CKA.
+  An earlier run under load from another job (load 2.3-3.3, matmul rate 87-89 GFLOP/s): moments 87.3 s
+  (71-73 %), pairwise 324.4 s (3.7x), cka_base 169x, cka_batch 3.4x, torch-cka 0.57x the Moments time
+  (torch-cka ran after the load had gone: ratios between phases are only as good as the load is even).
+  Earlier runs without the packages: moments 41.6 s / 58.5 s, pairwise 268.9 s / 257.1 s (6.5x / 4.4x),
+  75-77 % / 52-53 % of the 172-178 GFLOP/s matmul rate.
 """
 from __future__ import annotations
 
