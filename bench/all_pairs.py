@@ -1,4 +1,4 @@
-"""All-pairs linear CKA: layernb's Moments path against a pairwise loop, in one run.
+"""All-pairs linear CKA: layernb's Moments path against a pairwise loop and CKA packages, in one run.
 
 What it measures (defaults: 13 layers x 768 dims x 50,000 float32 frames, the size of a base
 HuBERT/wav2vec 2.0 model's transformer stack over ~17 minutes of speech):
@@ -7,33 +7,68 @@ HuBERT/wav2vec 2.0 model's transformer stack over ~17 minutes of speech):
                GEMMs in float32), float64 sums.
   * pairwise : a straightforward loop over all L x L pairs of a good single-pair feature-space
                linear CKA in torch float32 (centre both, X'Y, X'X, Y'Y), as a typical script does.
-  * torch-cka / ckatorch, when importable (otherwise reported as skipped).
   * this machine's float32 matmul rate (a large square torch.mm), measured in the same run.
 It prints the wall times, the speed-up, the achieved GFLOP/s of the Moments path (useful flops of the
 block triangle: 2 N sum_i d_i (P - off_i)) and that as a fraction of the matmul rate, and checks that
-both paths give the same matrix. Not a test: the numbers depend on the machine and on its load
-(other processes sharing the cores slow every phase differently; the load average is printed).
+both paths give the same matrix.
 
-    python bench/all_pairs.py                       # full size
-    python bench/all_pairs.py --frames 10000 --dims 256   # smaller
+Then, where installed (`pip install ckatorch torch-cka`; otherwise "not installed, skipped"):
+  * ckatorch `cka_base`: the Gram form of Kornblith et al. (two n x n float64 Gram matrices per pair;
+    2 n^2 x 8 B = 40 GB at n = 50,000), so it runs on the first `--gram-frames` frames only; it is
+    timed on `--package-pairs` of the L x L pairs and extrapolated to all of them at that n, and
+    compared with layernb's Moments (and `linear_cka`) on the SAME frames: same n, same quantity.
+  * ckatorch `cka_batch`: the minibatch CKA of Nguyen et al. 2021 (sum over minibatches of the
+    unbiased HSIC_1, float64) over all frames in minibatches of `--minibatch`; timed on
+    `--package-pairs` pairs and extrapolated. A different estimator: it is compared with layernb's
+    debiased CKA over all frames (same population quantity, not the same number).
+  * torch-cka `CKA.compare`: the same minibatch estimator in float32, driven through its forward
+    hooks by two wrapper modules whose "layers" return the precomputed features of a minibatch
+    (an index lookup: no model cost is added); all pairs, on the first `--torch-cka-frames` frames,
+    its time extrapolated to all frames (linear in the number of minibatches). Compared with ckatorch's
+    `cka_batch` on the same minibatches (same estimator) and with layernb's debiased CKA.
+Not a test: the numbers depend on the machine and on its load (other processes sharing the cores
+slow every phase differently; the load average is printed).
 
-Measured 2026-11-23 on the 2-core CPU dev machine (torch 2.13 CPU, 2 threads, shared with other jobs),
-full size, two full runs: Moments 41.6 s / 58.5 s, pairwise 268.9 s / 257.1 s, speed-up 6.5x / 4.4x
-(the flop ratio of the two methods is 5.6x: 169 pairs x 3 products against 91 blocks); Moments at
-132 / 93 GFLOP/s = 75-77 % / 52-53 % of the 172-178 GFLOP/s float32 matmul rate (the spread is the
-load). Against float64 on one pair: Moments 9e-10, the float32 pairwise loop 1e-5.
+    python bench/all_pairs.py                                     # full size
+    python bench/all_pairs.py --frames 10000 --dims 256 --layers 5   # smaller
+
+Measured 2026-11-23 11:32 on the 2-core CPU dev box (torch 2.13 CPU, 2 threads; ckatorch 1.0.3, torch-cka
+0.21), full size, load average 0.3-1.8 (mostly this run's own threads; matmul rate 174 / 174 / 170
+GFLOP/s at the start / after the loop / at the end):
+  moments 47.4 s at 115 GFLOP/s = 66 % of the matmul rate; pairwise loop 206.3 s: speed-up 4.4x (flop
+  ratio 5.6x: 169 pairs x 3 products against 91 blocks); max |moments - pairwise| 1.4e-5; pair (0, 12)
+  against float64: moments 8.9e-10, the float32 loop 1.0e-5.
+  ckatorch cka_base at n = 4,000 (4 of 169 pairs timed, extrapolated to all 169 at that n): 374 s, 85x
+  layernb's Moments on the same 4,000 frames (4.4 s); agreement 3.6e-9 with Moments, 8.5e-15 with
+  `linear_cka`. At N = 50,000 it cannot run here (40 GB for its two Grams; ~58,000 s by n^2 scaling).
+  A large part of its time is its `torch.allclose(G, G.T)` symmetry check on each Gram.
+  ckatorch cka_batch over all 50,000 frames (200 minibatches of 250; 4 pairs timed, extrapolated):
+  326 s = 6.9x the Moments time; 1.5e-4 from layernb's debiased CKA (a different estimator).
+  torch-cka (40 of 200 minibatches run, extrapolated): 58.9 s = 1.24x the Moments time -- per pair and
+  minibatch it does ~2 B^2 d + 4 B^3 flops (the second Gram is rebuilt for every pair), about the
+  feature-space cost at B = 250, d = 768, and grows with B; its float32 Grams of uncentred features
+  are 2.3e-3 from cka_batch on the same minibatches, 7.5e-3 from layernb's debiased CKA.
+  An earlier run under load from another job (load 2.3-3.3, matmul rate 87-89 GFLOP/s): moments 87.3 s
+  (71-73 %), pairwise 324.4 s (3.7x), cka_base 169x, cka_batch 3.4x, torch-cka 0.57x the Moments time
+  (torch-cka ran after the load had gone: ratios between phases are only as good as the load is even).
+  Earlier runs without the packages: moments 41.6 s / 58.5 s, pairwise 268.9 s / 257.1 s (6.5x / 4.4x),
+  75-77 % / 52-53 % of the 172-178 GFLOP/s matmul rate.
 """
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import itertools
 import os
 import time
+from typing import Callable
 
 import numpy as np
 import torch
+from torch import nn
 
 from layernb.core import Frames, LayerSet, get_device
+from layernb.metrics import linear_cka
 from layernb.moments import Moments
 
 
@@ -49,6 +84,11 @@ def make_layers(n_layers: int, dim: int, n_frames: int, device: torch.device, se
     return LayerSet(layers)
 
 
+def first_frames(ls: LayerSet, n: int) -> LayerSet:
+    "The first n frames of every layer, as one sequence (the frames are i.i.d., so this is a random subsample)."
+    return LayerSet({k: Frames(ls[k].data[:n], np.array([0, n])) for k in ls.names})
+
+
 def cka_pair(x: torch.Tensor, y: torch.Tensor) -> float:
     "Feature-space linear CKA of one pair, centring both (Kornblith et al. 2019), float32."
     x = x - x.mean(0, keepdim=True)
@@ -61,14 +101,173 @@ def sync(device: torch.device):
     if device.type == "cuda": torch.cuda.synchronize()
 
 
+def timed(fn: Callable, device: torch.device):
+    "(fn(), wall seconds), synchronising the device before and after."
+    sync(device); t = time.perf_counter()
+    out = fn()
+    sync(device)
+    return out, time.perf_counter() - t
+
+
 def matmul_rate(device: torch.device, n: int = 4096, reps: int = 3) -> float:
     "Best float32 GFLOP/s of an n x n x n torch.mm."
     a, b = torch.randn(n, n, device=device), torch.randn(n, n, device=device)
     a @ b; sync(device)
-    best = float("inf")
-    for _ in range(reps):
-        t = time.perf_counter(); a @ b; sync(device); best = min(best, time.perf_counter() - t)
-    return 2 * n ** 3 / best / 1e9
+    return 2 * n ** 3 / min(timed(lambda: a @ b, device)[1] for _ in range(reps)) / 1e9
+
+
+def all_pairs(L: int) -> list[tuple[int, int]]:
+    "All L x L ordered pairs, the farthest-apart first (so a timed prefix checks the least trivial values)."
+    return sorted(itertools.product(range(L), repeat=2), key=lambda p: (-abs(p[0] - p[1]), p))
+
+
+def pair_loop(pair_fn: Callable, xs: list, device: torch.device, k: int | None = None):
+    "pair_fn over the first k of all L x L pairs (NaN elsewhere): (matrix, seconds for ALL pairs, note)."
+    L = len(xs)
+    pairs = all_pairs(L)
+    run = pairs if k is None else pairs[:k]
+    out = np.full((L, L), np.nan)
+    def loop():
+        for i, j in run: out[i, j] = float(pair_fn(xs[i], xs[j]))
+    seconds = timed(loop, device)[1] * len(pairs) / len(run)
+    note = "" if len(run) == len(pairs) else f" (extrapolated from {len(run)} of {len(pairs)} pairs)"
+    return out, seconds, note
+
+
+def max_diff(a: np.ndarray, b: np.ndarray) -> str:
+    "max |a - b| over the entries both define, and how many."
+    ok = ~np.isnan(a) & ~np.isnan(b)
+    return f"{np.abs(a - b)[ok].max():.1e} over {ok.sum()} pairs"
+
+
+def moments_cka(ls: LayerSet, device: torch.device, block_rows: int | None = None):
+    "(layernb's Moments of ls, its L x L linear CKA matrix, update seconds, total seconds)."
+    m, t_update = timed(lambda: Moments(device=device, block_rows=block_rows).update(ls), device)
+    mat, t_matrix = timed(lambda: m.matrix("linear_cka"), device)
+    return m, mat, t_update, t_update + t_matrix
+
+
+def data_of(ls: LayerSet) -> list[torch.Tensor]:
+    "The layers' (frames, dim) tensors, in order."
+    return [ls[k].data for k in ls.names]
+
+
+# --- layernb against the pairwise loop ---------------------------------------------------------------
+
+def bench_moments(ls: LayerSet, dev: torch.device, rate: float, block_rows: int | None):
+    "Time layernb's Moments path; print its GFLOP/s. Returns (Moments, matrix, seconds, useful flops, GFLOP/s)."
+    L, N = len(ls.names), ls[ls.names[0]].data.shape[0]
+    dims = [ls[k].dim for k in ls.names]
+    offs = np.concatenate([[0], np.cumsum(dims)])
+    m, mat, t_update, t_mom = moments_cka(ls, dev, block_rows)
+    flops = 2 * N * sum(d * (offs[-1] - o) for d, o in zip(dims, offs))   # upper block triangle of the concatenated Gram
+    gflops = flops / t_update / 1e9
+    print(f"moments : {t_mom:8.2f} s  (update {t_update:.2f} s, matrix {t_mom - t_update:.2f} s); "
+          f"{gflops:,.0f} GFLOP/s = {100 * gflops / rate:.0f} % of the matmul rate")
+    return m, mat, t_mom, flops, gflops
+
+
+def bench_pairwise(ls: LayerSet, dev: torch.device, mat: np.ndarray, t_mom: float, flops: float, k: int | None):
+    "Time the feature-space pairwise loop; check it against the Moments matrix and one pair in float64."
+    xs = data_of(ls)
+    L, (N, d) = len(xs), xs[0].shape
+    base, t_pair, note = pair_loop(cka_pair, xs, dev, k)
+    print(f"pairwise: {t_pair:8.2f} s{note}")
+    print(f"max |moments - pairwise|: {max_diff(mat, base)}")
+    ref = cka_pair(xs[0].double(), xs[-1].double())            # one pair in float64: which one is closer?
+    print(f"pair (0, {L - 1}) against float64: moments {abs(mat[0, L - 1] - ref):.1e}, "
+          f"pairwise {abs(cka_pair(xs[0], xs[-1]) - ref):.1e}")
+    print(f"speed-up: {t_pair / t_mom:.1f}x  (flop ratio of the two methods: {L * L * 3 * 2 * N * d * d / flops:.1f}x)")
+
+
+# --- ckatorch ----------------------------------------------------------------------------------------
+
+def free_bytes() -> int:
+    "Free memory (without the page cache), in bytes."
+    return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+
+
+def bench_ckatorch_gram(ls: LayerSet, dev: torch.device, n: int, k: int, block_rows: int | None):
+    "ckatorch.core.cka_base (Gram form, float64) on the first n frames against layernb on the same frames."
+    from ckatorch.core import cka_base
+    N = ls[ls.names[0]].data.shape[0]
+    n = min(n, N)
+    need, full = 4 * n * n * 8, 2 * N * N * 8                          # 2 Grams + their centred copies; 2 Grams at N
+    print(f"ckatorch cka_base (Gram form, Kornblith et al., float64): at N = {N:,} its two n x n Grams alone "
+          f"take {full / 1e9:,.1f} GB, so it runs on the first n = {n:,} frames (~{need / 1e9:.1f} GB peak)")
+    if need > free_bytes():
+        print(f"  skipped: {need / 1e9:.1f} GB > {free_bytes() / 1e9:.1f} GB free; lower --gram-frames"); return
+    sub = first_frames(ls, n)
+    xs = data_of(sub)
+    gram, t_gram, note = pair_loop(cka_base, xs, dev, k)
+    _, mat, _, t_mom = min((moments_cka(sub, dev, block_rows) for _ in range(3)), key=lambda r: r[3])
+    ref, _, _ = pair_loop(lambda x, y: linear_cka(x, y, device=dev), xs, dev, k)
+    print(f"  n = {n:,}: cka_base {t_gram:8.2f} s for all {len(xs) ** 2} pairs{note}; "
+          f"moments {t_mom:.3f} s (best of 3) on the same frames: {t_gram / t_mom:,.0f}x the moments time")
+    print(f"  max |cka_base - moments|: {max_diff(gram, mat)}; max |cka_base - linear_cka|: {max_diff(gram, ref)}")
+    print(f"  (extrapolated to N = {N:,} by n^2 scaling, if the memory were there: {t_gram * (N / n) ** 2:,.0f} s)")
+
+
+def minibatches(x: torch.Tensor, b: int) -> torch.Tensor:
+    "(n // b, b, d) view of the whole minibatches of x, in order."
+    return x[: x.shape[0] // b * b].view(-1, b, x.shape[1])
+
+
+def bench_ckatorch_batch(ls: LayerSet, dev: torch.device, b: int, k: int, t_mom: float, debiased: np.ndarray):
+    "ckatorch.core.cka_batch (Nguyen et al. minibatch HSIC_1, float64) over all frames, timed on k pairs."
+    from ckatorch.core import cka_batch
+    xs = [minibatches(x, b) for x in data_of(ls)]
+    est, t, note = pair_loop(cka_batch, xs, dev, k)
+    print(f"ckatorch cka_batch (minibatch CKA of Nguyen et al.: sum of unbiased HSIC_1 over {xs[0].shape[0]:,} "
+          f"minibatches of {b}, float64): {t:8.2f} s for all pairs{note}; {t / t_mom:.2f}x the moments time")
+    print(f"  a different estimator: max |cka_batch - moments debiased CKA (all frames)|: {max_diff(est, debiased)}")
+
+
+# --- torch-cka ---------------------------------------------------------------------------------------
+
+class Rows(nn.Module):
+    "A torch-cka 'layer': returns the precomputed features of the frames whose indices it is given."
+    def __init__(self, data: torch.Tensor): super().__init__(); self.data = data
+    def forward(self, idx: torch.Tensor) -> torch.Tensor: return self.data[idx]
+
+
+class Features(nn.Module):
+    "A torch-cka 'model' over precomputed layers: the forward pass only looks up each layer's rows."
+    def __init__(self, ls: LayerSet):
+        super().__init__()
+        self.layers = nn.ModuleDict({k: Rows(ls[k].data) for k in ls.names})
+    def forward(self, idx: torch.Tensor):
+        for layer in self.layers.values(): layer(idx)
+
+
+def bench_torch_cka(ls: LayerSet, dev: torch.device, b: int, n: int, k: int, t_mom: float, debiased: np.ndarray):
+    "torch_cka.CKA.compare (minibatch HSIC_1 in float32, via forward hooks) on the whole minibatches of the first n frames."
+    from torch.utils.data import DataLoader, TensorDataset
+    from torch_cka import CKA
+    N = ls[ls.names[0]].data.shape[0]
+    n, n_all = min(n, N) // b * b, N // b * b                        # whole minibatches, as cka_batch uses
+    loader = DataLoader(TensorDataset(torch.arange(n, device=dev)), batch_size=b, shuffle=False)
+    names = [f"layers.{k}" for k in ls.names]
+    cka = CKA(Features(ls), Features(ls), "features_1", "features_2", names, names, device=str(dev))
+    _, t = timed(lambda: cka.compare(loader, loader), dev)             # same loader twice, not shuffled: same frames
+    est = cka.export()["CKA"].double().numpy()
+    note = "" if n == n_all else f" (extrapolated from {n // b:,} of {n_all // b:,} minibatches)"
+    print(f"torch-cka CKA.compare (minibatch CKA of Nguyen et al., float32, minibatches of {b}, all pairs): "
+          f"{t * n_all / n:8.2f} s{note}; {t * n_all / n / t_mom:.2f}x the moments time")
+    print(f"  a different estimator: max |torch-cka ({n:,} frames) - moments debiased CKA (all frames)|: "
+          f"{max_diff(est, debiased)}")
+    if importlib.util.find_spec("ckatorch") is not None:                # the same estimator on the same minibatches
+        from ckatorch.core import cka_batch
+        ref, _, _ = pair_loop(cka_batch, [minibatches(x[:n], b) for x in data_of(ls)], dev, k)
+        print(f"  max |torch-cka - ckatorch cka_batch| on the same minibatches: {max_diff(est, ref)} "
+              f"(float32 Grams of uncentred features: the error grows with the features' mean)")
+
+
+def have(pkg: str) -> bool:
+    "Whether pkg is importable; says it is skipped when not."
+    if importlib.util.find_spec(pkg) is not None: return True
+    print(f"{pkg}: not installed, skipped")
+    return False
 
 
 def main():
@@ -80,60 +279,41 @@ def main():
     ap.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
     ap.add_argument("--block-rows", type=int, default=None, help="Moments block size (default: its own)")
     ap.add_argument("--baseline-pairs", type=int, default=None,
-                    help="time only the first K of the L*L pairs and extrapolate (default: all pairs)")
+                    help="time only K of the L*L pairs of the pairwise loop and extrapolate (default: all pairs)")
+    ap.add_argument("--gram-frames", type=int, default=4000,
+                    help="frames for ckatorch's Gram-form cka_base (memory ~4 n^2 x 8 B)")
+    ap.add_argument("--package-pairs", type=int, default=4,
+                    help="pairs of L*L on which ckatorch's per-pair functions are timed, then extrapolated")
+    ap.add_argument("--minibatch", type=int, default=250, help="minibatch size of the minibatch CKA estimators")
+    ap.add_argument("--torch-cka-frames", type=int, default=10_000,
+                    help="frames torch-cka runs over; its time is extrapolated to all frames")
     args = ap.parse_args()
     dev = get_device(args.device)
     if args.threads: torch.set_num_threads(args.threads)
     L, d, N = args.layers, args.dims, args.frames
-    P = L * d
     print(f"device {dev}, torch {torch.__version__}, {torch.get_num_threads()} threads, "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"{L} layers x {d} dims x {N:,} frames, float32 ({L * d * N * 4 / 2**30:.2f} GiB of features)")
 
     rate = matmul_rate(dev)
     print(f"float32 matmul rate (4096^3 torch.mm, best of 3): {rate:,.0f} GFLOP/s")
-
     ls = make_layers(L, d, N, dev)
-    names = ls.names
-
-    # --- Moments path
-    sync(dev); t = time.perf_counter()
-    m = Moments(device=dev, block_rows=args.block_rows).update(ls)
-    sync(dev); t_update = time.perf_counter() - t
-    mat = m.matrix("linear_cka")
-    sync(dev); t_mom = time.perf_counter() - t
-    flops = 2 * N * sum(d * (P - i * d) for i in range(L))        # upper block triangle of the concatenated Gram
-    gflops = flops / t_update / 1e9
-    print(f"moments : {t_mom:8.2f} s  (update {t_update:.2f} s, matrix {t_mom - t_update:.2f} s); "
-          f"{gflops:,.0f} GFLOP/s = {100 * gflops / rate:.0f} % of the matmul rate")
-
-    # --- pairwise loop
-    pairs = [(i, j) for i in range(L) for j in range(L)]
-    timed = pairs if args.baseline_pairs is None else pairs[:args.baseline_pairs]
-    base = np.full((L, L), np.nan)
-    sync(dev); t = time.perf_counter()
-    for i, j in timed: base[i, j] = cka_pair(ls[names[i]].data, ls[names[j]].data)
-    sync(dev); t_pair = (time.perf_counter() - t) * len(pairs) / len(timed)
-    note = "" if len(timed) == len(pairs) else f" (extrapolated from {len(timed)} of {len(pairs)} pairs)"
-    print(f"pairwise: {t_pair:8.2f} s{note}")
-    ok = ~np.isnan(base)
-    print(f"max |moments - pairwise| over {ok.sum()} pairs: {np.abs(mat - base)[ok].max():.2e}")
-    x, y = (ls[names[k]].data.double() for k in (0, L - 1))
-    ref = cka_pair(x, y)                                          # one pair in float64: which one is closer?
-    print(f"pair (0, {L - 1}) against float64: moments {abs(mat[0, L - 1] - ref):.1e}, "
-          f"pairwise {abs(cka_pair(ls[names[0]].data, ls[names[L - 1]].data) - ref):.1e}")
-    del x, y
-    print(f"speed-up: {t_pair / t_mom:.1f}x  (flop ratio of the two methods: "
-          f"{len(pairs) * 3 * 2 * N * d * d / flops:.1f}x)")
-
+    m, mat, t_mom, flops, gflops = bench_moments(ls, dev, rate, args.block_rows)
+    bench_pairwise(ls, dev, mat, t_mom, flops, args.baseline_pairs)
     rate_after = matmul_rate(dev)
-    print(f"float32 matmul rate again at the end: {rate_after:,.0f} GFLOP/s "
-          f"(moments at {100 * gflops / max(rate, rate_after):.0f}-{100 * gflops / min(rate, rate_after):.0f} % of it)")
+    print(f"float32 matmul rate again after the loop: {rate_after:,.0f} GFLOP/s (moments at "
+          f"{100 * gflops / max(rate, rate_after):.0f}-{100 * gflops / min(rate, rate_after):.0f} % of it), "
+          f"load average {os.getloadavg()[0]:.1f}")
 
-    # --- third-party packages, if installed
-    for pkg in ("torch_cka", "ckatorch"):
-        if importlib.util.find_spec(pkg) is None: print(f"{pkg}: not installed, skipped")
-        else: print(f"{pkg}: installed, but not wired into this benchmark (no timing)")
+    print("--- CKA packages")
+    debiased = m.matrix("linear_cka_debiased")
+    if have("ckatorch"):
+        bench_ckatorch_gram(ls, dev, args.gram_frames, args.package_pairs, args.block_rows)
+        bench_ckatorch_batch(ls, dev, args.minibatch, args.package_pairs, t_mom, debiased)
+    if have("torch_cka"):
+        bench_torch_cka(ls, dev, args.minibatch, args.torch_cka_frames, args.package_pairs, t_mom, debiased)
+    print(f"float32 matmul rate at the end: {matmul_rate(dev):,.0f} GFLOP/s, load average {os.getloadavg()[0]:.1f} "
+          "(the phases ran under different loads: compare ratios with this in mind)")
 
 
 if __name__ == "__main__":
