@@ -13,8 +13,9 @@ py_versions = '3.10 3.11 3.12 3.13'.split()
 requirements = shlex.split(cfg.get('requirements', ''))
 dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
 extras = {'dev': dev_requirements}
-for key in ('speech_requirements', 'text_requirements', 'store_requirements', 'test_requirements'):
-    if cfg.get(key): extras[key.split('_')[0]] = shlex.split(cfg[key])
+for key in cfg:   # every other `<name>_requirements` line of settings.ini is the optional extra `<name>`
+    if key.endswith('_requirements') and key != 'dev_requirements' and cfg[key].strip():
+        extras[key[:-len('_requirements')]] = shlex.split(cfg[key])
 extras['all'] = sorted({r for v in extras.values() for r in v})
 lic = licenses[cfg['license']]
 min_python = cfg['min_python']
