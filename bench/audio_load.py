@@ -5,6 +5,10 @@ Converts the corpus to WAV in a temporary folder (same samples, bit for bit), th
 `layernb.audio.load_audio` (decode + mono + float32, no resampling) over every utterance, best of
 --repeats passes each, and prints the times, the real-time factors and the FLAC/WAV ratio.
 Usage: python bench/audio_load.py [--root CORPUS_ROOT] [--split dev-clean] [--repeats 5]
+
+Measured 2026-11-23 on the 2-core CPU dev machine, built-in corpus (8 utterances, 15.4 s): FLAC 4.55 ms
+per pass (3,379x real time), WAV 1.69 ms (9,112x): FLAC decodes 2.7x slower and takes 0.64x the bytes.
+Either way decoding is a negligible share of extraction (0.2 % of wall in bench/extract.py).
 """
 import argparse, sys, tempfile, time
 from pathlib import Path
