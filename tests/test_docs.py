@@ -1,5 +1,5 @@
 """The documentation site builds offline and renders in a real browser (headless Chromium)."""
-import html, re, shutil, subprocess, sys, tempfile
+import html, os, re, shutil, subprocess, sys, tempfile
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,8 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     out = tmp_path_factory.mktemp("site")
-    subprocess.run([sys.executable, str(ROOT / "tools" / "build_docs.py"), "--out", str(out)], cwd=ROOT, check=True)
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path_factory.mktemp("numba-cache")))   # see test_notebooks.py
+    subprocess.run([sys.executable, str(ROOT / "tools" / "build_docs.py"), "--out", str(out)], cwd=ROOT, env=env, check=True)
     return out
 
 

@@ -26,8 +26,11 @@ sys.exit(0 if ok else 1)
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=[str(p.relative_to(NBS)) for p in NOTEBOOKS])
-def test_notebook(nb):
+def test_notebook(nb, tmp_path):
     env = dict(os.environ, PYTHONPATH=str(ROOT), MPLBACKEND="Agg")
+    # numba (under dcor) writes its compiled-function cache next to the installed package; two processes
+    # compiling it at once in a fresh venv corrupt it (LLVM "Symbol not found"): one cache per process
+    env["NUMBA_CACHE_DIR"] = str(tmp_path / "numba-cache")
     # pytest-xdist runs notebooks side by side: give each its share of the cores, not all of them each
     # (oversubscribed BLAS threads make small-matrix notebooks many times slower on a busy machine)
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
