@@ -315,15 +315,13 @@ def _versions() -> dict:
     return out
 
 def heatmap(mat: np.ndarray, names: Sequence[str], title: str, path: str | Path):
-    "Save a layer-by-layer heatmap (PNG) with the layer names on both axes."
-    import matplotlib
+    "Save a layer-by-layer heatmap (PNG) with the layer names on both axes (`layernb.similarity.layer_heatmap`)."
     import matplotlib.pyplot as plt
+    from layernb.similarity import layer_heatmap
     n = len(names)
     fig, ax = plt.subplots(figsize=(2.5 + 0.28 * n, 2 + 0.28 * n), dpi=100)
-    im = ax.imshow(mat, vmin=np.nanmin(mat) if np.isfinite(mat).any() else 0, vmax=1, cmap="magma")
-    ax.set_xticks(range(n), names, rotation=90, fontsize=7); ax.set_yticks(range(n), names, fontsize=7)
-    ax.set_title(title, fontsize=9)
-    fig.colorbar(im, ax=ax, fraction=0.046)
+    layer_heatmap(mat, names, title, ax=ax, annotate=False, cmap="magma",
+                  vmin=np.nanmin(mat) if np.isfinite(mat).any() else 0, vmax=1)
     fig.tight_layout(); fig.savefig(path); plt.close(fig)
 
 def write_report(out: str | Path, matrices: dict[str, np.ndarray], layers: Sequence[str], meta: dict, prop=None) -> dict:

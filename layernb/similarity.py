@@ -18,8 +18,8 @@ from .metrics import get_metric
 from .moments import MOMENT_METRICS, Moments
 
 # %% auto #0
-__all__ = ['SimilarityResult', 'similarity_matrix', 'sequence_groups', 'bootstrap_ci', 'BootstrapResult', 'bootstrap',
-           'permutation_test']
+__all__ = ['SimilarityResult', 'layer_heatmap', 'similarity_matrix', 'sequence_groups', 'bootstrap_ci', 'BootstrapResult',
+           'bootstrap', 'permutation_test']
 
 # %% ../nbs/04_similarity.ipynb #db18c9b3
 @dataclass
@@ -55,22 +55,30 @@ class SimilarityResult:
                 + (f", with {', '.join(extra)}" if extra else "") + ")")
 
 # %% ../nbs/04_similarity.ipynb #f9df245b
-@patch
-def plot(self: SimilarityResult, ax=None, annotate: bool | None = None, cmap: str = "viridis", **kwargs):
-    "Heatmap of the matrix with layer names (values written in the cells when there are few layers)."
+def layer_heatmap(mat, names: Sequence[str], title: str | None = None, ax=None, annotate: bool | None = None,
+                  cmap: str = "viridis", **kwargs):
+    "Heatmap of an L x L layer matrix with the layer names on both axes (values in the cells when there are few layers; NaN left blank)."
     import matplotlib.pyplot as plt
-    if ax is None: _, ax = plt.subplots(figsize=(1.2 + 0.45 * len(self.names),) * 2)
-    im = ax.imshow(self.matrix, cmap=cmap, **kwargs)
-    ticks = range(len(self.names))
-    ax.set_xticks(ticks, self.names, rotation=90); ax.set_yticks(ticks, self.names)
-    if annotate is None: annotate = len(self.names) <= 8
+    mat, n = np.asarray(to_numpy(mat), dtype=np.float64), len(names)
+    if mat.shape != (n, n): raise ValueError(f"expected a {n} x {n} matrix for {n} layer names, got shape {mat.shape}")
+    if ax is None: _, ax = plt.subplots(figsize=(1.2 + 0.45 * n,) * 2)
+    im = ax.imshow(mat, cmap=cmap, **kwargs)
+    fontsize = 9 if n <= 12 else 7
+    ax.set_xticks(range(n), names, rotation=90, fontsize=fontsize); ax.set_yticks(range(n), names, fontsize=fontsize)
+    if annotate is None: annotate = n <= 8
     if annotate:
-        for (i, j), v in np.ndenumerate(self.matrix):
-            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7, color="w" if v < np.nanmean(self.matrix) else "k")
-    model = self.meta.get("model") or self.meta.get("model_id")
-    ax.set_title(f"{self.metric}" + (f" ({model})" if model else "") + f", n={self.n}", fontsize=9)
+        for (i, j), v in np.ndenumerate(mat):
+            if np.isfinite(v): ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7, color="w" if v < np.nanmean(mat) else "k")
+    if title: ax.set_title(title, fontsize=9)
     ax.figure.colorbar(im, ax=ax, shrink=0.8)
     return ax
+
+@patch
+def plot(self: SimilarityResult, ax=None, annotate: bool | None = None, cmap: str = "viridis", **kwargs):
+    "Heatmap of the matrix with layer names, titled with the metric, the model and where its weights came from."
+    source = [self.meta.get(k) for k in ("model", "model_id", "weights_source") if self.meta.get(k)]
+    title = f"{self.metric}, n={self.n}" + (f"\n({'; '.join(dict.fromkeys(source))})" if source else "")
+    return layer_heatmap(self.matrix, self.names, title, ax, annotate, cmap, **kwargs)
 
 # %% ../nbs/04_similarity.ipynb #67755b13
 def _rows(layers: LayerSet, time_average: bool) -> LayerSet:

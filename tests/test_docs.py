@@ -6,6 +6,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# One build per test run: under pytest-xdist (`--dist loadgroup`) every test of this group runs in the
+# same worker, so two workers never build the site into the same folders at once.
+pytestmark = pytest.mark.xdist_group("docs")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 

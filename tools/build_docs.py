@@ -10,7 +10,7 @@ Usage: python tools/build_docs.py [--out _docs]
 """
 from __future__ import annotations
 
-import argparse, json, re, shutil, subprocess, sys
+import argparse, fcntl, hashlib, json, re, shutil, subprocess, sys, tempfile
 from pathlib import Path
 
 import yaml
@@ -88,6 +88,14 @@ def to_sphinx(nb: dict) -> dict:
 
 
 def build(out: Path) -> Path:
+    "Build the site into `out`; one build of this checkout at a time (they share _proc/ and _docs_src/)."
+    lock = Path(tempfile.gettempdir()) / f"layernb-docs-{hashlib.sha1(str(ROOT).encode()).hexdigest()[:12]}.lock"
+    with open(lock, "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        return _build(out)
+
+
+def _build(out: Path) -> Path:
     proc = proc_notebooks()
     src = ROOT / "_docs_src"
     shutil.rmtree(src, ignore_errors=True)

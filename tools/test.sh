@@ -14,4 +14,4 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 .venv/bin/python tools/check_sync.py
-.venv/bin/python -m pytest -n 2 -p no:cacheprovider tests "$@"
+.venv/bin/python -m pytest -n 2 --dist loadgroup -p no:cacheprovider tests "$@"
