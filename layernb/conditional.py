@@ -20,7 +20,7 @@ from .moments import Moments
 
 # %% auto #0
 __all__ = ['AUTO_RIDGE', 'FullyExplainedWarning', 'residualize', 'residual_cov', 'partial_correlation', 'conditional_cka',
-           'r_squared', 'conditional_matrix', 'auto_ridge', 'input_layer_correlations',
+           'r_squared', 'conditional_matrices', 'conditional_matrix', 'auto_ridge', 'input_layer_correlations',
            'progressive_partial_correlations', 'Propagation', 'plot_propagation', 'input_propagation']
 
 # %% ../nbs/03_conditional.ipynb #8daa6d25
@@ -288,11 +288,12 @@ def r_squared(X: Array | str, Z, ridge: float = 0.0, *, data: LayerSet | Moments
     return 1.0 - src.kept(_key(src, "X", X), src.z, ridge)
 
 # %% ../nbs/03_conditional.ipynb #4e5b6645
-def conditional_matrix(data: LayerSet | Moments, z: str | Sequence[str], metric: str = "linear_cka",
-                       ridge: float = 0.0, tol: float = 1e-8, layers: Sequence[str] | None = None,
-                       *, device="auto") -> np.ndarray:
-    "L x L matrix of conditional CKA ('linear_cka') or partial correlation ('flat_correlation') between layers, given z."
-    metric, ridge, zl = _check_metric(metric), _check_ridge(ridge), _z_list(z)
+def conditional_matrices(data: LayerSet | Moments, z: str | Sequence[str],
+                         metrics: Sequence[str] = ("linear_cka", "flat_correlation"),
+                         ridge: float = 0.0, tol: float = 1e-8, layers: Sequence[str] | None = None,
+                         *, device="auto") -> dict[str, np.ndarray]:
+    "{metric: L x L matrix} of conditional CKA ('linear_cka') and/or partial correlation ('flat_correlation') given z, from one residualisation."
+    metrics, ridge, zl = [_check_metric(m) for m in metrics], _check_ridge(ridge), _z_list(z)
     if not isinstance(data, (LayerSet, Moments)): raise TypeError(f"data must be a LayerSet or a Moments, got {type(data).__name__}")
     avail = data.layers if isinstance(data, Moments) else data.names
     layers = [k for k in avail if k not in zl] if layers is None else list(layers)
@@ -307,13 +308,22 @@ def conditional_matrix(data: LayerSet | Moments, z: str | Sequence[str], metric:
     if explained:
         warnings.warn(f"{explained} are fully explained by {zl} (residual variance share < tol={tol:g}): their rows are NaN",
                       FullyExplainedWarning, stacklevel=2)
-    out = np.full((len(layers), len(layers)), np.nan)
+    out = {m: np.full((len(layers), len(layers)), np.nan) for m in metrics}
     for i, a in enumerate(layers):
         for j in range(i, len(layers)):
             b = layers[j]
-            if a in explained or b in explained or (metric == "flat_correlation" and src.dim(a) != src.dim(b)): continue
-            out[i, j] = out[j, i] = _METRICS[metric][1](src, a, b, zl, blk(a, a), blk(b, b), blk(a, b))
+            if a in explained or b in explained: continue
+            blocks = blk(a, a), blk(b, b), blk(a, b)
+            for m in metrics:
+                if m == "flat_correlation" and src.dim(a) != src.dim(b): continue
+                out[m][i, j] = out[m][j, i] = _METRICS[m][1](src, a, b, zl, *blocks)
     return out
+
+def conditional_matrix(data: LayerSet | Moments, z: str | Sequence[str], metric: str = "linear_cka",
+                       ridge: float = 0.0, tol: float = 1e-8, layers: Sequence[str] | None = None,
+                       *, device="auto") -> np.ndarray:
+    "L x L matrix of conditional CKA ('linear_cka') or partial correlation ('flat_correlation') between layers, given z."
+    return conditional_matrices(data, z, [metric], ridge, tol, layers, device=device)[metric]
 
 # %% ../nbs/03_conditional.ipynb #04c5c15d
 AUTO_RIDGE = 1e-3     # ridge="auto": this ridge once the conditioning set has at least n/2 columns, else 0

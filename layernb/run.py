@@ -275,16 +275,16 @@ def moment_matrices(moments, metrics: Sequence[str] = DEFAULT_METRICS) -> dict[s
 
 def conditional_matrices(moments, given: str = "cnn_final_raw", metrics: Sequence[str] = CONDITIONAL_METRICS,
                          tol: float = 1e-8) -> dict[str, np.ndarray]:
-    "All-pairs matrices of every layer's similarity given layer `given` (partial correlation, conditional CKA); NaN where undefined."
-    from layernb.conditional import conditional_matrix, FullyExplainedWarning
+    "The report's matrices `'<metric>|<given>'` of every layer given layer `given` (`layernb.conditional.conditional_matrices`); NaN where undefined."
+    from layernb.conditional import conditional_matrices as given_z, FullyExplainedWarning
     if given not in moments.layers: raise ValueError(f"cannot condition on {given!r}: not among the layers {moments.layers}")
     unknown = [m for m in metrics if m not in CONDITIONAL_METRICS]
     if unknown: raise ValueError(f"unknown conditional metrics {unknown}; have {list(CONDITIONAL_METRICS)}")
     measure = {"partial_correlation": "flat_correlation", "conditional_cka": "linear_cka"}
     with warnings.catch_warnings():   # `given` itself (and layers it explains) are NaN rows by design: the figure shows them
         warnings.simplefilter("ignore", FullyExplainedWarning)
-        return {f"{m}|{given}": conditional_matrix(moments, given, measure[m], tol=tol, layers=moments.layers, device="cpu")
-                for m in metrics}
+        mats = given_z(moments, given, [measure[m] for m in metrics], tol=tol, layers=moments.layers, device="cpu")
+    return {f"{m}|{given}": mats[measure[m]] for m in metrics}
 
 def propagation(moments, input: str = "cnn_final_raw", metric: str = "linear_cka"):
     "The input-propagation suite (`layernb.conditional.input_propagation`) of `input` through the projection and transformer layers."

@@ -12,7 +12,7 @@ import numpy as np
 from fastcore.basics import patch
 from tqdm.auto import tqdm
 
-from .conditional import conditional_matrix
+from .conditional import conditional_matrices
 from .core import Frames, LayerSet
 from .moments import Moments
 from .similarity import _meta, _metric, _moment_ok, _rows, similarity_matrix
@@ -200,10 +200,11 @@ def _conditional_window(rows: LayerSet, names: list, z: str, metrics: list, ridg
     "Unconditional and conditional matrices of `names` on one window's rows, from one Moments of the window."
     m = Moments().update(rows)
     keep = np.ix_(*[[rows.names.index(k) for k in names]] * 2)
+    given = conditional_matrices(m, z, metrics, ridge=ridge, tol=tol, layers=names)
     out = {}
     for metric in metrics:
         out[metric] = np.asarray(m.matrix(metric), dtype=np.float64)[keep]
-        out[("given", metric)] = conditional_matrix(m, z, metric, ridge=ridge, tol=tol, layers=names)
+        out[("given", metric)] = given[metric]
     return out
 
 def conditional_temporal_similarities(layers: LayerSet,                   # aligned layers, including the one to control for
