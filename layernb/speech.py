@@ -27,8 +27,8 @@ from .pipeline import Item, SetupError
 # %% auto #0
 __all__ = ['SPEECH_MODEL_TYPES', 'FEATURE_GROUPS', 'CONDITIONING_LAYER', 'DEMO_CONFIG', 'feature_groups', 'conv_geometry',
            'conv_lengths', 'receptive_fields', 'feature_frame_rates', 'tiny_config', 'config_summary', 'SpeechModel',
-           'resolve_features', 'iter_features', 'extract_features', 'after_cnn', 'demo_model', 'model_info',
-           'speech_items', 'speech_loader', 'speech_extractor']
+           'hub_reachable', 'load_speech_model', 'resolve_features', 'iter_features', 'extract_features', 'after_cnn',
+           'demo_model', 'model_info', 'speech_items', 'speech_loader', 'speech_extractor']
 
 # %% ../nbs/07_speech.ipynb #b2fab457
 SPEECH_MODEL_TYPES = ("hubert", "wav2vec2", "wavlm")
@@ -119,6 +119,58 @@ class SpeechModel:
         n = sum(p.numel() for p in self.model.parameters())
         return (f"SpeechModel({self.name!r}, {type(self.model).__name__}, {self.n_layers} layers, {n:,} parameters, "
                 f"weights={self.weights_source!r}, normalize={self.normalize})")
+
+# %% ../nbs/07_speech.ipynb #317b8ef8
+def hub_reachable(timeout: float = 3.0, # seconds to wait for a TCP connection
+                 ) -> bool:
+    "Whether the Hugging Face Hub accepts a connection within `timeout` seconds (False when HF_HUB_OFFLINE is set)."
+    if os.environ.get("HF_HUB_OFFLINE", "0").lower() in ("1", "true", "yes", "on"): return False
+    host = os.environ.get("HF_ENDPOINT", "https://huggingface.co").split("://")[-1].split("/")[0]
+    try:
+        with socket.create_connection((host, 443), timeout=timeout): return True
+    except OSError: return False
+
+def _random_model(config, seed: int) -> nn.Module:
+    "The base model of `config` with its own initialisation drawn under `torch.manual_seed(seed)` (global RNG untouched)."
+    from transformers import AutoModel
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return AutoModel.from_config(config)
+
+def load_speech_model(name_or_config, random_init: bool = False, seed: int = 0, normalize: bool | None = None) -> SpeechModel:
+    "A speech model from a checkpoint name (pretrained) or, with `random_init=True`, from a config / architecture name / checkpoint's config with seeded random weights."
+    from transformers import AutoConfig, AutoModel, PretrainedConfig
+    if isinstance(name_or_config, PretrainedConfig) or name_or_config in SPEECH_MODEL_TYPES:
+        config = name_or_config if isinstance(name_or_config, PretrainedConfig) else _config_class(name_or_config)()
+        if not random_init:
+            raise ValueError(f"{type(config).__name__} is an architecture, not a checkpoint: pass random_init=True for random "
+                             "weights, or a checkpoint name such as 'facebook/hubert-base-ls960' for pretrained ones")
+        name, origin = type(config).__name__, type(config).__name__
+    else:
+        name = str(name_or_config)
+        local = Path(name).exists() or not hub_reachable()   # offline: the cache only, no retries for a minute
+        try: config = AutoConfig.from_pretrained(name, local_files_only=local)
+        except Exception as e:
+            where = "a local folder" if Path(name).exists() else \
+                "not in the Hugging Face cache and the Hub cannot be reached (offline)" if local else "from the Hub"
+            raise OSError(f"cannot load the config of {name!r}, {where} ({type(e).__name__}: {str(e).splitlines()[0]}); "
+                          "for random weights of an architecture use load_speech_model('hubert' / 'wav2vec2' / 'wavlm', "
+                          "random_init=True) (on the command line: --model hubert --random-init)") from e
+        origin = f"config of {name}"
+    if config.model_type not in SPEECH_MODEL_TYPES:
+        raise ValueError(f"{name!r} is a {config.model_type!r} model; layernb.speech handles {list(SPEECH_MODEL_TYPES)}")
+    if random_init:
+        model, source = _random_model(config, seed), f"random-init(seed={seed}) from {origin}"
+        normalize = bool(normalize)
+    else:
+        model, source = AutoModel.from_pretrained(name, local_files_only=local), f"pretrained:{name}"
+        if normalize is None:
+            from transformers import AutoFeatureExtractor
+            try: normalize = bool(AutoFeatureExtractor.from_pretrained(name, local_files_only=local).do_normalize)
+            except Exception as e:
+                raise OSError(f"{name!r} has no feature-extractor config saying whether to normalise the waveform; "
+                              "pass normalize=True or False (--normalize / --no-normalize)") from e
+    return SpeechModel(model.eval(), name, source, bool(normalize), 16000)
 
 # %% ../nbs/07_speech.ipynb #751a7226
 class _StopForward(Exception):
