@@ -189,7 +189,15 @@ def _n_examples(x) -> int:
     return len(next(iter(x.values()))) if isinstance(x, Mapping) else len(x)
 
 def _forward(model: nn.Module, x):
+    "The model on one batch (keyword tensors go in as keywords), moved to the model's device."
+    dev = next(model.parameters(), torch.zeros(0)).device
+    x = {k: v.to(dev) if torch.is_tensor(v) else v for k, v in x.items()} if isinstance(x, Mapping) else torch.as_tensor(x).to(dev)
     return model(**x) if isinstance(x, Mapping) else model(x)
+
+def _output_device(out) -> torch.device:
+    "The device of a model output (a tensor, or the first tensor in a tuple / mapping / model output)."
+    while not torch.is_tensor(out): out = next(iter(out.values())) if isinstance(out, Mapping) else out[0]
+    return out.device
 
 def layer_vectors(model: nn.Module,        # the network
                   layers: Sequence[str],   # module names
@@ -217,7 +225,8 @@ def layer_gradients(model: nn.Module,        # the network (its .grad fields are
     with torch.enable_grad():
         for a in range(0, n, batch_size):
             sl = slice(a, min(n, a + batch_size))
-            loss = loss_fn(_forward(model, _take(inputs, sl)), None if targets is None else targets[sl])
+            out = _forward(model, _take(inputs, sl))
+            loss = loss_fn(out, None if targets is None else torch.as_tensor(targets[sl]).to(_output_device(out)))
             (loss * ((sl.stop - sl.start) / n)).backward()
     g = layer_vectors(model, layers, grad=True)
     model.zero_grad(set_to_none=True)
