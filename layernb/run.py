@@ -271,7 +271,7 @@ CONDITIONAL_METRICS = ("partial_correlation", "conditional_cka")
 
 def moment_matrices(moments, metrics: Sequence[str] = DEFAULT_METRICS) -> dict[str, np.ndarray]:
     "The all-pairs matrix of every moment metric in `metrics`."
-    return {m: moments.matrix(m) for m in metrics}
+    return {m: moments.matrix(m).matrix for m in metrics}
 
 def conditional_matrices(moments, given: str = "cnn_final_raw", metrics: Sequence[str] = CONDITIONAL_METRICS,
                          tol: float = 1e-8) -> dict[str, np.ndarray]:
