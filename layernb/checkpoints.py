@@ -23,7 +23,7 @@ from tqdm.auto import tqdm
 
 from .core import LayerSet
 from .moments import Moments, moment_metric
-from .similarity import layer_heatmap
+from .results import layer_heatmap
 from .subspace import activations
 
 # %% auto #0
@@ -261,7 +261,7 @@ def _cka_rows(layer: str, step: int, refs: dict[str, int], acts: dict[int, Layer
     rows = []
     for ref, s in refs.items():
         pair = m.pair(f"{layer}@{step}", f"{layer}@{s}")
-        for suffix, metric in _CKA.items(): rows.append((step, layer, f"cka_{ref}{suffix}", moment_metric(metric)[0](pair)))
+        for suffix, metric in _CKA.items(): rows.append((step, layer, f"cka_{ref}{suffix}", moment_metric(metric).moments(pair)))
     return rows
 
 def _weight_rows(step: int, cur: _State, prev: _State, before: dict | None) -> list[tuple]:
