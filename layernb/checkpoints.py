@@ -359,7 +359,8 @@ def train_toy_checkpoints(model: nn.Module,                  # the network to tr
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
     if save_at is None: save_at = [0] + [2 ** i for i in range(int(np.log2(steps)) + 1)] + list(range(0, steps + 1, max(1, steps // 8)))
     save_at = sorted({int(s) for s in save_at if 0 <= s <= steps})
-    opt, g, out = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9), torch.Generator().manual_seed(seed), {}
+    params, g, out = list(model.parameters()), torch.Generator().manual_seed(seed), {}
+    velocity = [torch.zeros_like(p) for p in params]   # SGD with momentum written out: torch.optim's first use costs seconds of imports
     model.train()
     for step in range(steps + 1):
         if step in save_at:
@@ -367,9 +368,9 @@ def train_toy_checkpoints(model: nn.Module,                  # the network to tr
             torch.save(model.state_dict(), out[step])
         if step == steps: break
         idx = torch.randint(0, len(x), (batch_size,), generator=g)
-        opt.zero_grad()
-        nn.functional.cross_entropy(model(x[idx]), y[idx]).backward()
-        opt.step()
+        grads = torch.autograd.grad(nn.functional.cross_entropy(model(x[idx]), y[idx]), params)
+        with torch.no_grad():
+            for p, v, d in zip(params, velocity, grads): p.sub_(v.mul_(0.9).add_(d), alpha=lr)
     return out
 
 # %% ../nbs/13_checkpoints.ipynb #a6c1276b
