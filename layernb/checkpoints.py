@@ -411,15 +411,18 @@ def meta_pca(table: pd.DataFrame,                  # a metric table
              metrics: Sequence[str] | None = None, # which metrics (default: all)
              per_layer: bool = False,              # one PCA per layer instead of one over the layer means
             ) -> pd.DataFrame:
-    "Explained-variance ratios of the principal components of the standardised metrics across checkpoints, per model."
+    "Explained-variance ratio of each principal component of the standardised metrics across checkpoints, per model, with its loadings (one column per metric)."
     rows = []
     for model, layer in _units(table, per_layer):
         M = metric_matrix(table, model, layer, metrics)
         where = f"model {model!r}" + (f", layer {layer!r}" if layer else "")
         if len(M) < 2: raise ValueError(f"{where}: {len(M)} checkpoint(s) have every metric; PCA needs at least 2")
-        s2 = np.linalg.svd(_standardised(M, where), compute_uv=False) ** 2
-        rows += [(model, layer or MEAN_LAYER, i + 1, v, len(M), M.shape[1]) for i, v in enumerate(s2 / s2.sum())]
-    return pd.DataFrame(rows, columns=["model", "layer", "component", "explained_variance_ratio", "n_steps", "n_metrics"])
+        _, s, vt = np.linalg.svd(_standardised(M, where), full_matrices=False)
+        vt *= np.sign(vt[np.arange(len(vt)), np.abs(vt).argmax(1)])[:, None]   # sign: the largest loading positive
+        ratio = s ** 2 / (s ** 2).sum()
+        rows += [dict(model=model, layer=layer or MEAN_LAYER, component=i + 1, explained_variance_ratio=ratio[i], n_steps=len(M),
+                      n_metrics=M.shape[1], **dict(zip(M.columns, vt[i]))) for i in range(len(s))]
+    return pd.DataFrame(rows)
 
 def metric_correlations(table: pd.DataFrame,                  # a metric table
                         metrics: Sequence[str] | None = None, # which metrics (default: all)
