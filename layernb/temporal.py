@@ -15,6 +15,7 @@ from tqdm.auto import tqdm
 from .conditional import conditional_matrices
 from .core import Frames, LayerSet
 from .moments import Moments
+from .results import SimilarityResult
 from .similarity import _meta, _metric, _moment_ok, _rows, similarity_matrix
 
 # %% auto #0
@@ -50,6 +51,20 @@ class TemporalResult:
     def series(self, metric: str, a: str, b: str) -> np.ndarray:
         "The (W,) values of `metric` between layers `a` and `b` over the windows."
         return self._series(self.values, metric, a, b)
+
+    def at(self, w: int,                        # the window's index (see `starts`)
+           metric: str | None = None,           # one of `metrics` (default: the first)
+          ) -> SimilarityResult:
+        "The matrix of window `w` as a SimilarityResult (n: the window's rows; its start and size in the settings)."
+        return self._at(self.values, w, metric, None)
+
+    def _at(self, values: dict, w: int, metric: str | None, given: str | None) -> SimilarityResult:
+        metric = self.metrics[0] if metric is None else metric
+        if metric not in values: raise KeyError(f"no metric {metric!r}; have {self.metrics}")
+        if not -len(self.starts) <= w < len(self.starts): raise IndexError(f"no window {w}; there are {len(self.starts)}")
+        settings = {k: v for k, v in self.settings.items() if k != "given"}
+        settings.update(window=int(w) % len(self.starts), start=int(self.starts[w]), **({"given": given} if given else {}))
+        return SimilarityResult(self.names, values[metric][w], metric, int(self.n_rows[w]), settings=settings, meta=self.meta)
 
     def _series(self, values: dict, metric: str, a: str, b: str) -> np.ndarray:
         if metric not in values: raise KeyError(f"no metric {metric!r}; have {self.metrics}")
@@ -176,6 +191,13 @@ class ConditionalTemporalResult(TemporalResult):
     def series(self, metric: str, a: str, b: str, conditional: bool = False) -> np.ndarray:
         "The (W,) values of `metric` between `a` and `b` over the windows, unconditional or conditional on `given`."
         return self._series(self.conditional if conditional else self.values, metric, a, b)
+
+    def at(self, w: int,                        # the window's index (see `starts`)
+           metric: str | None = None,           # one of `metrics` (default: the first)
+           conditional: bool = False,           # the matrix given `given` instead of the unconditional one
+          ) -> SimilarityResult:
+        "The matrix of window `w`, unconditional or conditional on `given`, as a SimilarityResult."
+        return self._at(self.conditional if conditional else self.values, w, metric, self.given if conditional else None)
 
     def __repr__(self):
         return (f"ConditionalTemporalResult({', '.join(self.metrics)} given {self.given!r}; {len(self.names)} layers, "
