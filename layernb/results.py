@@ -76,10 +76,11 @@ class SimilarityResult(NDArrayOperatorsMixin):
         inputs = [x.matrix if isinstance(x, SimilarityResult) else x for x in inputs]
         return getattr(ufunc, method)(*inputs, **kwargs)
 
-    def __getitem__(self, pair: tuple) -> float:
-        "The value for a pair of layers given by name, `res['a', 'b']`, or by position, `res[0, 1]`."
-        a, b = pair
-        return float(self.matrix[self._index(a), self._index(b)])
+    def __getitem__(self, key):
+        "The value for a pair of layers given by name, `res['a', 'b']`, or by position, `res[0, 1]`; any other key indexes the matrix (`res[2]`, `res[:, 0]`)."
+        if isinstance(key, tuple) and len(key) == 2 and all(isinstance(k, (str, int, np.integer)) for k in key):
+            return float(self.matrix[self._index(key[0]), self._index(key[1])])
+        return self.matrix[key]
 
     def _index(self, name) -> int:
         if isinstance(name, (int, np.integer)): return int(name)
@@ -98,6 +99,7 @@ class SimilarityResult(NDArrayOperatorsMixin):
     def _title(self) -> str:
         source = [self.meta.get(k) for k in ("model", "model_id", "weights_source") if self.meta.get(k)]
         given = self.settings.get("given")
+        given = ", ".join(given) if isinstance(given, (list, tuple)) else given
         head = f"{self.metric}" + (f" | {given}" if given else "") + f", n={self.n:g}"
         return head + (f"\n({'; '.join(map(str, dict.fromkeys(source)))})" if source else "")
 

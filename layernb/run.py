@@ -284,7 +284,7 @@ def conditional_matrices(moments, given: str = "cnn_final_raw", metrics: Sequenc
     with warnings.catch_warnings():   # `given` itself (and layers it explains) are NaN rows by design: the figure shows them
         warnings.simplefilter("ignore", FullyExplainedWarning)
         mats = given_z(moments, given, [measure[m] for m in metrics], tol=tol, layers=moments.layers, device="cpu")
-    return {f"{m}|{given}": mats[measure[m]] for m in metrics}
+    return {f"{m}|{given}": mats[measure[m]].matrix for m in metrics}
 
 def propagation(moments, input: str = "cnn_final_raw", metric: str = "linear_cka"):
     "The input-propagation suite (`layernb.conditional.input_propagation`) of `input` through the projection and transformer layers."
