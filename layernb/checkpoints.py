@@ -21,7 +21,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from .core import LayerSet
+from .core import LayerSet, get_device
 from .moments import Moments, moment_metric
 from .results import layer_heatmap
 from .subspace import activations
@@ -39,7 +39,7 @@ _DTYPES = {"model": str, "step": "int64", "layer": str, "metric": str, "value": 
 _KEY = ["model", "step", "layer", "metric"]
 
 def metric_table(rows: Sequence | pd.DataFrame = (),      # (model, step, layer, metric, value) tuples, dicts, or a DataFrame
-                 weights: Mapping[str, str] | None = None, # model -> where its weights came from (kept in `attrs["weights"]`)
+                 weights_source: Mapping[str, str] | None = None, # model -> where its weights came from (kept in `attrs["weights_source"]`)
                 ) -> pd.DataFrame:
     "The tidy metric table (columns model, step, layer, metric, value; one row per number) with its fixed dtypes."
     df = rows.copy() if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows), columns=list(TABLE_COLUMNS))
@@ -50,14 +50,15 @@ def metric_table(rows: Sequence | pd.DataFrame = (),      # (model, step, layer,
     if dup.any():
         raise ValueError(f"{int(dup.sum())} rows repeat a (model, step, layer, metric), e.g. {df[dup].iloc[0][_KEY].tolist()}: "
                          "one row per number; give the two runs different model names")
-    source = getattr(rows, "attrs", {}).get("weights", {}) if isinstance(rows, pd.DataFrame) else {}
-    df.attrs = {"weights": {**source, **dict(weights or {})}}
+    source = getattr(rows, "attrs", {}).get("weights_source", {}) if isinstance(rows, pd.DataFrame) else {}
+    df.attrs = {"weights_source": {**source, **dict(weights_source or {})}}
     return df
 
-def concat_tables(tables: Sequence[pd.DataFrame]) -> pd.DataFrame:
+def concat_tables(tables: Sequence[pd.DataFrame], # metric tables (e.g. one per model)
+                 ) -> pd.DataFrame:
     "One metric table from several (e.g. one per model), with all their weight sources."
-    weights = {k: v for t in tables for k, v in t.attrs.get("weights", {}).items()}
-    return metric_table(pd.concat([metric_table(t) for t in tables], ignore_index=True), weights)
+    sources = {k: v for t in tables for k, v in t.attrs.get("weights_source", {}).items()}
+    return metric_table(pd.concat([metric_table(t) for t in tables], ignore_index=True), sources)
 
 # %% ../nbs/13_checkpoints.ipynb #0bf7280f
 def _need_pyarrow():
@@ -87,11 +88,11 @@ def load_table(path: str | Path, # a file written by `save_table`
     if path.suffix == ".parquet":
         _need_pyarrow()
         df = pd.read_parquet(path)
-        return metric_table(df, df.attrs.get("weights"))
+        return metric_table(df, df.attrs.get("weights_source"))
     if path.suffix != ".csv": raise ValueError(f"load_table reads .parquet or .csv files, got {path.name!r}")
     df = pd.read_csv(path, dtype={"model": str, "layer": str, "metric": str}, keep_default_na=False, na_values={"value": ["NaN", "nan"]})
     side = path.with_name(path.name + ".json")
-    return metric_table(df, json.loads(side.read_text()).get("weights") if side.exists() else None)
+    return metric_table(df, json.loads(side.read_text()).get("weights_source") if side.exists() else None)
 
 # %% ../nbs/13_checkpoints.ipynb #b52c6c6a
 def checkpoint_files(folder: str | Path,                 # folder holding one file or sub-folder per checkpoint
@@ -254,10 +255,10 @@ def _steps(checkpoints: Mapping) -> list[int]:
 
 _CKA = {"": "linear_cka", "_debiased": "linear_cka_debiased"}
 
-def _cka_rows(layer: str, step: int, refs: dict[str, int], acts: dict[int, LayerSet]) -> list[tuple]:
+def _cka_rows(layer: str, step: int, refs: dict[str, int], acts: dict[int, LayerSet], device: torch.device) -> list[tuple]:
     "CKA rows of one layer at `step` against each reference checkpoint, from one Moments over `<layer>@<step>`."
     steps = list(dict.fromkeys([step, *refs.values()]))
-    m = Moments(gemm_dtype=torch.float64).update(LayerSet({f"{layer}@{s}": acts[s][layer] for s in steps}))
+    m = Moments(device, gemm_dtype=torch.float64).update(LayerSet({f"{layer}@{s}": acts[s][layer] for s in steps}))
     rows = []
     for ref, s in refs.items():
         pair = m.pair(f"{layer}@{step}", f"{layer}@{s}")
@@ -287,19 +288,20 @@ def checkpoint_metrics(checkpoints: Mapping,               # step -> state-dict 
                        loss_fn: Callable | None = None,    # loss_fn(outputs, targets) -> mean loss of a batch; adds gradient_cosine
                        targets: torch.Tensor | None = None, # what loss_fn compares the outputs with (first axis = examples)
                        name: str = "model",                # the `model` column of the table
-                       weights: str = "training checkpoints", # where the weights came from (kept in table.attrs["weights"])
+                       weights_source: str = "training checkpoints", # where the weights came from (kept in table.attrs["weights_source"])
                        batch_size: int = 256,              # examples per forward pass
                        extract: Callable | None = None,    # (module, inputs, layers, batch_size=) -> LayerSet; default `layernb.subspace.activations`
+                       device: str | torch.device | None = "auto", # where the model runs and the moments are summed ("auto": a GPU if there is one)
                        progress: bool = True,              # a progress bar over the checkpoints
                       ) -> pd.DataFrame:
     "The per-layer `CHECKPOINT_METRICS` of every checkpoint of one model, as a tidy metric table."
-    steps, extract = _steps(checkpoints), extract or activations
+    steps, extract, device = _steps(checkpoints), extract or activations, get_device(device)
     model, layers = copy.deepcopy(model), None
     n = _n_examples(inputs)   # keyword inputs go to the extractor as a list of batches (it reads their attention masks)
     feed = [_take(inputs, slice(a, a + batch_size)) for a in range(0, n, batch_size)] if isinstance(inputs, Mapping) else inputs
     def visit(step: int) -> _State:
         nonlocal layers
-        m = load_checkpoint(checkpoints[step], model)
+        m = load_checkpoint(checkpoints[step], model).to(device)
         if layers is None: layers = select_layers(m, include, drop)
         with torch.no_grad(): acts = extract(m, feed, layers, batch_size=batch_size)
         grads = None if loss_fn is None else layer_gradients(m, layers, inputs, targets, loss_fn, batch_size)
@@ -310,12 +312,12 @@ def checkpoint_metrics(checkpoints: Mapping,               # step -> state-dict 
         cur = final if step == steps[-1] else visit(step)
         refs = {"final": steps[-1]} | ({"previous": steps[k - 1]} if prev else {})
         acts = {steps[-1]: final.acts, step: cur.acts} | ({steps[k - 1]: prev.acts} if prev else {})
-        for layer in layers: rows += _cka_rows(layer, step, refs, acts)
+        for layer in layers: rows += _cka_rows(layer, step, refs, acts, device)
         if prev:
             rows += _weight_rows(step, cur, prev, before)
             before = prev.weights     # only the weights of checkpoint k-1 are needed at k+1
         prev = cur
-    return metric_table([(name, *r) for r in rows], {name: weights})
+    return metric_table([(name, *r) for r in rows], {name: weights_source})
 
 # %% ../nbs/13_checkpoints.ipynb #5bbebd21
 def toy_task(n: int = 512,           # examples
