@@ -403,6 +403,12 @@ def _standardised(M: pd.DataFrame, where: str) -> np.ndarray:
                          "standardised; leave them out with metrics=[...]")
     return (X - X.mean(0)) / sd
 
+def _with_sources(result: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    "`result` labelled, in attrs['weights_source'], with where the weights of its models came from."
+    sources = table.attrs.get("weights_source", {})
+    result.attrs = {"weights_source": {m: sources.get(m, "unspecified") for m in dict.fromkeys(result.model)}}
+    return result
+
 def _units(table: pd.DataFrame, per_layer: bool):
     "(model, layer or None) for every model of the table, per layer or once with the layer mean."
     for model in dict.fromkeys(table.model):
@@ -424,7 +430,7 @@ def meta_pca(table: pd.DataFrame,                  # a metric table
         ratio = s ** 2 / (s ** 2).sum()
         rows += [dict(model=model, layer=layer or MEAN_LAYER, component=i + 1, explained_variance_ratio=ratio[i], n_steps=len(M),
                       n_metrics=M.shape[1], **dict(zip(M.columns, vt[i]))) for i in range(len(s))]
-    return pd.DataFrame(rows)
+    return _with_sources(pd.DataFrame(rows), table)
 
 def metric_correlations(table: pd.DataFrame,                  # a metric table
                         metrics: Sequence[str] | None = None, # which metrics (default: all)
@@ -441,9 +447,10 @@ def metric_correlations(table: pd.DataFrame,                  # a metric table
         rows += [(model, layer, a, b, r[i, j], len(M)) for i, a in enumerate(M.columns) for j, b in enumerate(M.columns)]
     per = pd.DataFrame(rows, columns=["model", "layer", "metric_a", "metric_b", "r", "n_steps"])
     per["r2"] = per.r ** 2
-    if per_layer: return per
-    return (per.groupby(["model", "metric_a", "metric_b"], sort=False)
-               .agg(r=("r", "mean"), r2=("r2", "mean"), n_layers=("r", "count")).reset_index())
+    if not per_layer:
+        per = (per.groupby(["model", "metric_a", "metric_b"], sort=False)
+                  .agg(r=("r", "mean"), r2=("r2", "mean"), n_layers=("r", "count")).reset_index())
+    return _with_sources(per, table)
 
 def correlation_matrix(corr: pd.DataFrame,   # the result of `metric_correlations`
                        model: str,           # which model
@@ -469,11 +476,11 @@ def plot_explained_variance(pca: pd.DataFrame,        # the result of `meta_pca`
     w = 0.8 / len(models)
     for i, m in enumerate(models):
         s = t[t.model == m]
-        ax.bar(s.component + (i - (len(models) - 1) / 2) * w, s.explained_variance_ratio, width=w, label=f"{m} ({s.n_steps.iloc[0]} checkpoints)")
+        ax.bar(s.component + (i - (len(models) - 1) / 2) * w, s.explained_variance_ratio, width=w, label=f"{m}: {s.n_steps.iloc[0]} checkpoints; {pca.attrs.get('weights_source', {}).get(m, 'weights: unspecified')}")
     ax.set_xlabel("principal component"); ax.set_ylabel("explained variance ratio")
     ax.set_xticks(sorted(set(t.component)))
     ax.set_title(f"PCA of the standardised metrics ({'mean over layers' if layer == MEAN_LAYER else layer})", fontsize=9)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.22), frameon=False)
     return ax
 
 def plot_metric_correlations(corr: pd.DataFrame,   # the result of `metric_correlations`
@@ -484,7 +491,7 @@ def plot_metric_correlations(corr: pd.DataFrame,   # the result of `metric_corre
     "Heatmap of one model's metric-to-metric correlations across checkpoints (mean over layers)."
     mat = correlation_matrix(corr, model, value)
     label = "Pearson r" if value == "r" else "R²"
-    return layer_heatmap(mat.to_numpy(), list(mat.index), title=f"{model}: {label} across checkpoints, mean over layers",
+    return layer_heatmap(mat.to_numpy(), list(mat.index), title=f"{model}: {label} across checkpoints, mean over layers\n({corr.attrs.get('weights_source', {}).get(model, 'weights: unspecified')})",
                          ax=ax, cmap="RdBu_r", vmin=-1 if value == "r" else 0, vmax=1)
 
 # %% ../nbs/13_checkpoints.ipynb #29692b4c
