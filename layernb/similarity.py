@@ -15,7 +15,7 @@ from fastcore.basics import patch
 from tqdm.auto import tqdm
 
 from .core import Array, Frames, LayerSet, get_device, to_numpy, is_tensor
-from .metrics import ChanceWarning, Metric, _accepts, chance_meta, get_metric, pair_loop
+from .metrics import ChanceWarning, Metric, _accepts, _chance_meta, get_metric, pair_loop
 from .moments import Moments
 from .results import SimilarityResult, layer_heatmap   # defined in layernb.results; importable from here too
 
@@ -97,7 +97,7 @@ def similarity_matrix(data: LayerSet,                   # the layers to compare
             mats.append(mat); chances.append(chance)
         mats = np.stack(mats)
         mat, std = mats.mean(0), mats.std(0, ddof=1) if trials > 1 else np.zeros_like(mats[0])
-        extra = chance_meta(name, chances[0])          # the shapes are the same in every trial
+        extra = _chance_meta(name, chances[0])          # the shapes are the same in every trial
         n = n_rows if sample_size is None else sample_size
     settings = dict(path=path, time_average=time_average, sample_size=sample_size,
                     trials=trials if path == "samples" else None, seed=seed if path == "samples" else None, **metric_kwargs)
