@@ -71,7 +71,9 @@ def similarity_matrix(data: LayerSet,                   # the layers to compare
     rec, name = _metric(metric)
     rows = _rows(data, time_average)
     if path not in ("auto", "moments", "samples"): raise ValueError(f"path must be 'auto', 'moments' or 'samples', got {path!r}")
-    if path == "auto": path = "moments" if _moment_ok(rec) and sample_size is None and trials == 1 else "samples"
+    if path == "auto":   # the moment path when the metric has a kernel that takes these options, and all rows once are asked for
+        path = "moments" if (_moment_ok(rec) and sample_size is None and trials == 1
+                             and all(_accepts(rec.moments, k) for k in metric_kwargs)) else "samples"
     if path == "moments" and not _moment_ok(rec):
         raise ValueError(f"metric {name!r} is not computable from moments (its registry entry has no moment kernel); "
                          "use path='samples' (or 'auto')")
