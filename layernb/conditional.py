@@ -265,12 +265,16 @@ def _residual_cov_held_out(C_fit: torch.Tensor, C_meas: torch.Tensor, z: Sequenc
     R = C_meas - Cz @ B - B.T @ Cz.T + B.T @ C_meas[z][:, z] @ B
     return (R + R.T) / 2
 
-def residual_cov(C: Array, z: Sequence[int], ridge: float = 0.0, n: float | None = None) -> Array:
-    "Covariance of the residuals of every variable in covariance `C` after regressing out (with intercept) the variables at indices `z`."
+def residual_cov(C: Array,                 # a covariance (or cross-product) matrix of all variables
+                 given: Sequence[int],     # indices of the conditioning variables in C
+                 ridge: float = 0.0,       # a fraction of the mean eigenvalue of the conditioning block
+                 n: float | None = None,   # samples behind C (sets the round-off cutoff at ridge 0)
+                ) -> Array:
+    "Covariance of the residuals of every variable in covariance `C` after regressing out (with intercept) the variables at indices `given`."
     ridge = _check_ridge(ridge)
     Ct = C.double() if is_tensor(C) else torch.from_numpy(np.asarray(C, dtype=np.float64))
     if Ct.ndim != 2 or Ct.shape[0] != Ct.shape[1]: raise ValueError(f"C must be a square covariance matrix, got shape {tuple(Ct.shape)}")
-    R = _residual_cov_t(Ct, z, ridge, 0 if n is None else n)
+    R = _residual_cov_t(Ct, given, ridge, 0 if n is None else n)
     return R if is_tensor(C) else to_numpy(R)
 
 
