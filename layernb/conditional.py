@@ -168,7 +168,11 @@ class Residualizer:
         self.intercept_ = to_numpy(self._b)
         self.coef_ = np.zeros((0, len(self.intercept_))) if coef is None else to_numpy(coef)
 
-    def fit(self, Z, X, *, device="auto") -> Residualizer:   # Z: the conditioning (`given`) data, one array or a list; X: what is explained
+    def fit(self,
+            Z,                  # the conditioning (`given`) data: an (n, d_z) array, or a list of arrays (concatenated)
+            X,                  # what is explained: an (n, d_x) array
+            *, device="auto",   # where the fit runs ("auto": the tensors' device, else a GPU if there is one)
+           ) -> Residualizer:
         "Fit X on [1, Z] (least squares, or ridge): sets `coef_` (d_z, d_x), `intercept_`, `ridge_` (λ on the sums), `rank_`, `n_samples_fit_`."
         t = _checked({"X": X, **_z_named("Z", Z)}, device)
         Zt = _cat([t[k] for k in t if k != "X"])
@@ -176,7 +180,11 @@ class Residualizer:
         self._set_coef(None if self._U is None else self._coef(t["X"]), t["X"].mean(0))
         return self
 
-    def transform(self, Z, X, *, device="auto") -> Array:     # the same columns as in `fit`, on any samples
+    def transform(self,
+                  Z,                  # the conditioning data, the same columns as in `fit`, on any samples
+                  X,                  # the explained data, the same columns as in `fit`
+                  *, device="auto",   # where it runs
+                 ) -> Array:
         "The residual X - intercept_ - Z coef_ of the fitted map, on any samples (numpy in, numpy out; tensors stay on their device)."
         if not hasattr(self, "_b"): raise ValueError("this Residualizer is not fitted yet: call fit(Z, X) first")
         t = _checked({"X": X, **_z_named("Z", Z)}, device)
@@ -190,7 +198,11 @@ class Residualizer:
         if self._B is not None: R = R - Zt @ self._B.to(dev)
         return _like(R, X)
 
-    def fit_transform(self, Z, X, *, device="auto") -> Array:
+    def fit_transform(self,
+                      Z,                  # the conditioning (`given`) data: an (n, d_z) array, or a list of arrays
+                      X,                  # what is explained: an (n, d_x) array
+                      *, device="auto",   # where the fit runs
+                     ) -> Array:
         "Fit on these samples and return their residuals (in-sample; the same numbers as `residualize`)."
         t = _checked({"X": X, **_z_named("Z", Z)}, device)
         Zt = _cat([t[k] for k in t if k != "X"])
@@ -253,12 +265,16 @@ def _residual_cov_held_out(C_fit: torch.Tensor, C_meas: torch.Tensor, z: Sequenc
     R = C_meas - Cz @ B - B.T @ Cz.T + B.T @ C_meas[z][:, z] @ B
     return (R + R.T) / 2
 
-def residual_cov(C: Array, z: Sequence[int], ridge: float = 0.0, n: float | None = None) -> Array:
-    "Covariance of the residuals of every variable in covariance `C` after regressing out (with intercept) the variables at indices `z`."
+def residual_cov(C: Array,                 # a covariance (or cross-product) matrix of all variables
+                 given: Sequence[int],     # indices of the conditioning variables in C
+                 ridge: float = 0.0,       # a fraction of the mean eigenvalue of the conditioning block
+                 n: float | None = None,   # samples behind C (sets the round-off cutoff at ridge 0)
+                ) -> Array:
+    "Covariance of the residuals of every variable in covariance `C` after regressing out (with intercept) the variables at indices `given`."
     ridge = _check_ridge(ridge)
     Ct = C.double() if is_tensor(C) else torch.from_numpy(np.asarray(C, dtype=np.float64))
     if Ct.ndim != 2 or Ct.shape[0] != Ct.shape[1]: raise ValueError(f"C must be a square covariance matrix, got shape {tuple(Ct.shape)}")
-    R = _residual_cov_t(Ct, z, ridge, 0 if n is None else n)
+    R = _residual_cov_t(Ct, given, ridge, 0 if n is None else n)
     return R if is_tensor(C) else to_numpy(R)
 
 

@@ -23,7 +23,7 @@ __all__ = ['CHANCE_LEVEL', 'METRICS', 'check_pair', 'linear_cka_from_cov', 'line
            'cosine_similarity_from_moments', 'flat_correlation', 'cosine_similarity', 'cca_from_cov',
            'mean_sq_cca_from_cov', 'svcca_from_cov', 'pwcca_from_cov', 'cca', 'mean_sq_cca', 'svcca', 'pwcca',
            'ChanceWarning', 'cca_chance', 'rsa', 'knn_jaccard', 'procrustes_from_cov', 'procrustes_similarity',
-           'Metric', 'register_metric', 'get_metric', 'metric_table', 'noting_chance', 'pair_loop', 'chance_meta']
+           'Metric', 'register_metric', 'get_metric', 'metric_table', 'pair_loop']
 
 # %% ../nbs/02_metrics.ipynb #9acb6397
 def _to_f64(A, device: torch.device) -> torch.Tensor:
@@ -393,8 +393,11 @@ def cca_from_cov(Cxx: Array, Cyy: Array, Cxy: Array, k: int | None = None, ridge
     if k is not None and not 1 <= k <= m: raise ValueError(f"k must be between 1 and min(dx, dy) = {m}, got {k}")
     return to_numpy(rho[:m if k is None else k])
 
-def mean_sq_cca_from_cov(Cxx: Array, Cyy: Array, Cxy: Array, k: int | None = None, ridge: float = 0.0,
-                         n: int | None = None) -> float:
+def mean_sq_cca_from_cov(Cxx: Array, Cyy: Array, Cxy: Array,   # centred covariance (or cross-product) blocks
+                         k: int | None = None,      # the first k canonical correlations (default: all min(dx, dy))
+                         ridge: float = 0.0,        # regularisation, a fraction of each side's mean eigenvalue
+                         n: int | None = None,      # samples: enables the d >= n - 1 check and the chance-level warning
+                        ) -> float:
     "Mean squared canonical correlation (of the first `k`) from covariance blocks; warns (`ChanceWarning`) when independent data of this shape give a large value."
     rho = cca_from_cov(Cxx, Cyy, Cxy, k=k, ridge=ridge, n=n)
     if k is None and ridge == 0: _note_chance("cca", "mean_sq", n, Cxx.shape[0], Cyy.shape[0])
@@ -662,7 +665,7 @@ def _accepts(fn: Callable, name: str) -> bool:
     except (TypeError, ValueError): return False
     return any(p.name == name or p.kind is p.VAR_KEYWORD for p in ps)
 
-def noting_chance(fn: Callable, *args, **kwargs) -> tuple[float, float]:
+def _noting_chance(fn: Callable, *args, **kwargs) -> tuple[float, float]:
     "`fn(*args, **kwargs)` as a float, and the chance level it warned about (`ChanceWarning`; NaN if none); other warnings pass on."
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -684,11 +687,11 @@ def pair_loop(rec: Metric,                    # the metric (its symmetric and eq
     from tqdm.auto import tqdm
     for i, j in tqdm(pairs, desc=rec.name, disable=not progress):
         if rec.equal_dims and dims[i] != dims[j]: continue
-        out[i, j], chance[i, j] = noting_chance(value, i, j)
+        out[i, j], chance[i, j] = _noting_chance(value, i, j)
         if rec.symmetric: out[j, i], chance[j, i] = out[i, j], chance[i, j]
     return out, chance
 
-def chance_meta(name: str, chance: np.ndarray) -> dict:
+def _chance_meta(name: str, chance: np.ndarray) -> dict:
     "`{'chance': matrix}` with one warning when some pair's value under independence is large, else `{}`."
     if not np.isfinite(chance).any(): return {}
     k = int(np.isfinite(chance).sum())

@@ -17,7 +17,7 @@ from fastcore.basics import patch
 from tqdm.auto import tqdm
 
 from .core import Frames, LayerSet, get_device, is_tensor, to_numpy
-from .metrics import METRICS, Metric, chance_meta, get_metric, pair_loop
+from .metrics import METRICS, Metric, _chance_meta, get_metric, pair_loop
 from .results import SimilarityResult
 
 # %% auto #0
@@ -322,7 +322,7 @@ def matrix(self: Moments,
     c = self.centred()
     self._check_ready(to_numpy(c._traces()))
     mat, chance = pair_loop(rec, self.dims, lambda i, j: rec.moments(c._pair_of_centred(i, j), **kwargs), progress)
-    meta = {**self.meta, "n_frames": self.n, "n_seq": self.n_seq, **chance_meta(rec.name, chance)}
+    meta = {**self.meta, "n_frames": self.n, "n_seq": self.n_seq, **_chance_meta(rec.name, chance)}
     return SimilarityResult(self.layers, mat, rec.name, self.n, settings=dict(path="moments", **kwargs), meta=meta)
 
 # %% ../nbs/01_moments.ipynb #f508c301

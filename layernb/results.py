@@ -103,7 +103,11 @@ class SimilarityResult(NDArrayOperatorsMixin):
         head = f"{self.metric}" + (f" | {given}" if given else "") + f", n={self.n:g}"
         return head + (f"\n({'; '.join(map(str, dict.fromkeys(source)))})" if source else "")
 
-    def plot(self, ax=None, annotate: bool | None = None, cmap: str = "viridis", **kwargs):
+    def plot(self,
+             ax=None,                      # matplotlib Axes to draw on (default: a new figure)
+             annotate: bool | None = None, # values in the cells (default: when L <= 8)
+             cmap: str = "viridis",        # matplotlib colour map
+             **kwargs):                    # passed to `imshow` (vmin, vmax, ...)
         "Heatmap of the matrix with layer names, titled with the metric, the model and where its weights came from."
         return layer_heatmap(self.matrix, self.names, self._title(), ax, annotate, cmap, **kwargs)
 

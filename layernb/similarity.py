@@ -15,7 +15,7 @@ from fastcore.basics import patch
 from tqdm.auto import tqdm
 
 from .core import Array, Frames, LayerSet, get_device, to_numpy, is_tensor
-from .metrics import ChanceWarning, Metric, _accepts, chance_meta, get_metric, pair_loop
+from .metrics import ChanceWarning, Metric, _accepts, _chance_meta, get_metric, pair_loop
 from .moments import Moments
 from .results import SimilarityResult, layer_heatmap   # defined in layernb.results; importable from here too
 
@@ -71,7 +71,9 @@ def similarity_matrix(data: LayerSet,                   # the layers to compare
     rec, name = _metric(metric)
     rows = _rows(data, time_average)
     if path not in ("auto", "moments", "samples"): raise ValueError(f"path must be 'auto', 'moments' or 'samples', got {path!r}")
-    if path == "auto": path = "moments" if _moment_ok(rec) and sample_size is None and trials == 1 else "samples"
+    if path == "auto":   # the moment path when the metric has a kernel that takes these options, and all rows once are asked for
+        path = "moments" if (_moment_ok(rec) and sample_size is None and trials == 1
+                             and all(_accepts(rec.moments, k) for k in metric_kwargs)) else "samples"
     if path == "moments" and not _moment_ok(rec):
         raise ValueError(f"metric {name!r} is not computable from moments (its registry entry has no moment kernel); "
                          "use path='samples' (or 'auto')")
@@ -97,7 +99,7 @@ def similarity_matrix(data: LayerSet,                   # the layers to compare
             mats.append(mat); chances.append(chance)
         mats = np.stack(mats)
         mat, std = mats.mean(0), mats.std(0, ddof=1) if trials > 1 else np.zeros_like(mats[0])
-        extra = chance_meta(name, chances[0])          # the shapes are the same in every trial
+        extra = _chance_meta(name, chances[0])          # the shapes are the same in every trial
         n = n_rows if sample_size is None else sample_size
     settings = dict(path=path, time_average=time_average, sample_size=sample_size,
                     trials=trials if path == "samples" else None, seed=seed if path == "samples" else None, **metric_kwargs)
