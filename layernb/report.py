@@ -27,7 +27,7 @@ def moment_matrices(moments,                                  # a layernb.moment
                     metrics: Sequence[str] = DEFAULT_METRICS, # moment metrics
                    ) -> dict[str, np.ndarray]:
     "The all-pairs matrix of every moment metric in `metrics`."
-    return {m: moments.matrix(m) for m in metrics}
+    return {m: moments.matrix(m).matrix for m in metrics}
 
 def conditional_matrices(moments,                                      # a layernb.moments.Moments
                          given: str,                                   # the layer to condition on
@@ -43,7 +43,7 @@ def conditional_matrices(moments,                                      # a layer
     with warnings.catch_warnings():   # `given` itself (and layers it explains) are NaN rows by design: the figure shows them
         warnings.simplefilter("ignore", FullyExplainedWarning)
         mats = given_z(moments, given, [measure[m] for m in metrics], tol=tol, layers=moments.layers, device="cpu")
-    return {f"{m}|{given}": mats[measure[m]] for m in metrics}
+    return {f"{m}|{given}": mats[measure[m]].matrix for m in metrics}
 
 def propagation(moments,                    # a layernb.moments.Moments
                 input: str,                 # the layer whose content is followed
