@@ -22,11 +22,14 @@ shard's commit, which has nothing left to overlap with); foreground writer 10.00
 31.6 %). Bytes per hour of audio: NPZ float32 55.22 GB/h, FeatureStore float32 zstd 42.41 GB/h
 (0.77x), float16 zstd 20.27 GB/h (0.37x).
 """
-import argparse, dataclasses, shutil, sys, tempfile, time
+import argparse, dataclasses, json, resource, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+import numpy as np
 import torch
+import zarr
 from layernb.audio import builtin_utterances
 from layernb.run import RunStats, demo_model, extract_corpus, speech_extractor
 from layernb.speech import load_speech_model
@@ -44,6 +47,123 @@ def one_run(utts, sm, root: Path, dtype: str, background: bool, batch_size: int,
     return st, store
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# Memory and disk of the store (issue 14, faults 6 and 8): the writer before and after, each in its own process
+# (peak RSS is a per-process high-water mark), on the same utterances and features.
+
+BEFORE_COMMIT = "a97597d066870fef74833183b106c869bb022a40"   # the last layernb/store.py before shards were bounded in bytes
+
+
+def store_before():
+    "`layernb.store` as it was at BEFORE_COMMIT (read from git), to run the old writer next to the new one."
+    import importlib.util
+    src = subprocess.run(["git", "show", f"{BEFORE_COMMIT}:layernb/store.py"], cwd=ROOT, capture_output=True, text=True)
+    if src.returncode: raise SystemExit(f"cannot read the old store from git ({src.stderr.strip()}); run from a clone with history")
+    path = Path(tempfile.mkdtemp(prefix="layernb-store-before-")) / "store_before.py"
+    path.write_text(src.stdout)
+    spec = importlib.util.spec_from_file_location("layernb._store_before", path)   # a module of the package: `.core` resolves
+    mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)
+    return mod
+
+
+def peak_rss_gb() -> float:
+    "This process's peak resident set size so far (Linux: ru_maxrss is in KiB)."
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9
+
+
+def store_child(args):
+    "One extraction (speech.iter_features -> background writer -> store) in this process; print a JSON line of what it cost."
+    from layernb.speech import iter_features
+    sm = load_speech_model("hubert", random_init=True, seed=0) if args.model == "hubert" else demo_model()
+    dev = torch.device("cuda" if args.device == "auto" and torch.cuda.is_available() else ("cpu" if args.device == "auto" else args.device))
+    utts = corpus(args.copies)
+    list(iter_features(sm, utts[:2], "all", batch_size=2, device=dev, progress=False))   # warm-up: model and one forward
+    base = peak_rss_gb()
+    FS = store_before().FeatureStore if args.child == "before" else FeatureStore
+    store = FS.create(args.store, dtype="float16", model_id=sm.name, weights_source=sm.weights_source,
+                      **({} if args.child == "before" else dict(compression=args.compression)))
+    kw = dict(shard_size=args.shard_size, background=True) | ({} if args.child == "before" else dict(shard_mb=args.shard_mb))
+    t, secs = time.perf_counter(), sum(u.duration for u in utts)
+    with store.writer(**kw) as w:
+        for ls in iter_features(sm, utts, "all", batch_size=args.batch_size, device=dev, progress=False): w.add(ls)
+    print(json.dumps(dict(peak_rss_gb=peak_rss_gb(), base_rss_gb=base, wall_s=time.perf_counter() - t, audio_s=secs,
+                          n_utts=len(store), n_shards=len(store.manifest["shards"]), nbytes=store.nbytes())))
+
+
+def run_child(mode: str, path: Path, args, **kw) -> dict:
+    "Run `store_child` in a fresh process; its JSON report."
+    opts = dict(model=args.model, device=args.device, batch_size=args.batch_size, copies=args.copies, shard_size=16,
+                shard_mb=None, compression="shuffle-zstd") | kw
+    cmd = [sys.executable, __file__, "--child", mode, "--store", str(path)]
+    for k, v in opts.items():
+        if v is not None: cmd += [f"--{k.replace('_', '-')}", str(v)]
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    if out.returncode: raise SystemExit(f"{' '.join(cmd)} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def codec_sweep(store: FeatureStore, root: Path, hours: float, npz_bytes: int):
+    "Bytes per hour of the store's distinct arrays re-encoded with other zarr v3 codecs and chunk sizes."
+    from zarr.codecs import BloscCodec, ZstdCodec
+    arrays = [k for k in store.layers if k not in store.aliases]
+    b = lambda lvl, sh, bs=1 << 20: [BloscCodec(cname="zstd", clevel=lvl, shuffle=sh, typesize=2, blocksize=bs)]
+    settings = [("zstd 1 (the store before)", [ZstdCodec(level=1)], 1), ("zstd 3", [ZstdCodec(level=3)], 1),
+                ("zstd 9", [ZstdCodec(level=9)], 1), ("shuffle + zstd 1 (the store now)", b(1, "shuffle"), 1),
+                ("shuffle + zstd 1, 256 KiB blocks", b(1, "shuffle", 1 << 18), 1), ("shuffle + zstd 5", b(5, "shuffle"), 1),
+                ("bitshuffle + zstd 3", b(3, "bitshuffle"), 1), ("shuffle + zstd 1, 4 MiB chunks", b(1, "shuffle", 1 << 22), 4)]
+    print(f"\ncodecs on the same {len(arrays)} distinct float16 arrays (1 MiB chunks unless said):")
+    for label, codecs, mb in settings:
+        shutil.rmtree(root, ignore_errors=True)
+        t = time.perf_counter()
+        for k in arrays:
+            x = store.frames(k).data
+            arr = zarr.create_array(store=str(root / k), shape=x.shape, dtype=x.dtype, zarr_format=3, compressors=codecs,
+                                    chunks=(max(1, min(len(x), (mb << 20) // (2 * x.shape[1]))), x.shape[1]))
+            arr[:] = x
+        w, n = time.perf_counter() - t, folder_bytes(root)
+        print(f"  {label:36s} {n / hours / 1e9:7.2f} GB/h  {n / npz_bytes:.3f}x NPZ   write {w:5.2f} s")
+    lo = hi = count = 0.0
+    for k in arrays:   # order-0 entropy of the low byte (mantissa) and high byte (sign, exponent) of every float16
+        u = store.frames(k).data.view(np.uint8).reshape(-1, 2)
+        for col, acc in ((0, "lo"), (1, "hi")):
+            p = np.bincount(u[:, col], minlength=256) / len(u); p = p[p > 0]
+            if acc == "lo": lo += -(p * np.log2(p)).sum() * len(u)
+            else: hi += -(p * np.log2(p)).sum() * len(u)
+        count += len(u)
+    print(f"  entropy per float16: low byte {lo / count:.2f} bits, high byte {hi / count:.2f} bits of 8: the low bytes alone take "
+          f"{lo / 8 / hours / 1e9:.2f} GB/h ({lo / 8 / npz_bytes:.3f}x NPZ), a floor for lossless float16")
+
+
+def memory_and_disk(args, tmp: Path):
+    "Peak RSS of the writer before and after (own processes), then bytes per hour of audio and codecs."
+    runs = [("before: float32 queue, whole-shard copies, zstd", "before", dict()),
+            ("after: float16 queue, 16 utts / 512 MB shards", "after", dict()),
+            ("after: defaults (64 utts / 512 MB shards)", "after", dict(shard_size=64))]
+    rows = {}
+    print(f"\npeak RSS of one extraction into a store (background writer; each run in its own process):")
+    for label, mode, kw in runs:
+        rows[label] = r = run_child(mode, tmp / f"mem-{len(rows)}", args, **kw)
+        print(f"  {label:50s} peak {r['peak_rss_gb']:5.2f} GB  (model + warm-up {r['base_rss_gb']:.2f} GB; store part "
+              f"{r['peak_rss_gb'] - r['base_rss_gb']:.2f} GB)  {r['n_shards']} shards, wall {r['wall_s']:.1f} s")
+    before, after = FeatureStore(tmp / "mem-0"), FeatureStore(tmp / "mem-1")
+    same = before.fingerprint() == after.fingerprint()
+    print(f"  every one of the {len(after.layers)} names reads the same bytes before and after: {same}")
+    hours = rows[runs[0][0]]["audio_s"] / 3600
+    npz_bytes = sum(f.stat().st_size for f in after.export_npz(tmp / "npz", progress=False))
+    print(f"\nbytes on disk per hour of audio ({len(after.ids)} utterances, {hours * 3600:.1f} s, all {len(after.layers)} names readable):")
+    print(f"  original NPZ (float32, np.savez, all names)      {npz_bytes / hours / 1e9:7.2f} GB/h  1.000x")
+    for label, r in rows.items():
+        print(f"  {label:48s} {r['nbytes'] / hours / 1e9:7.2f} GB/h  {r['nbytes'] / npz_bytes:.3f}x")
+    print(f"  aliases (stored once): {after.aliases}")
+    codec_sweep(after, tmp / "codecs", hours, npz_bytes)
+    if not same: raise SystemExit("the stores before and after differ")
+
+
+def corpus(copies: int) -> list:
+    "The built-in corpus `copies` times, as distinct ids."
+    return [dataclasses.replace(u, id=f"{u.id}-c{c}") for c in range(copies) for u in builtin_utterances()]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", default="hubert", help="'hubert' (base geometry, random weights) or 'demo' (the small demo model)")
@@ -51,14 +171,22 @@ def main():
     ap.add_argument("--batch-size", type=int, default=4)
     ap.add_argument("--repeat", type=int, default=2, help="runs per setting (the fastest is reported)")
     ap.add_argument("--copies", type=int, default=3, help="pass over the corpus this many times (as distinct ids) so the run is not all start-up and tail")
+    ap.add_argument("--only-store", action="store_true", help="only the store's peak RSS, disk per hour and codecs (no timing)")
+    ap.add_argument("--child", choices=["before", "after"], help=argparse.SUPPRESS)   # one run of store_child
+    ap.add_argument("--store", help=argparse.SUPPRESS)
+    ap.add_argument("--shard-size", type=int, default=16, help=argparse.SUPPRESS)
+    ap.add_argument("--shard-mb", type=float, default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--compression", default="shuffle-zstd", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.child: return store_child(args)
     sm = load_speech_model("hubert", random_init=True, seed=0) if args.model == "hubert" else demo_model()
-    utts = [dataclasses.replace(u, id=f"{u.id}-c{c}") for c in range(args.copies) for u in builtin_utterances()]
+    utts = corpus(args.copies)
     dev = torch.device("cuda" if args.device == "auto" and torch.cuda.is_available() else ("cpu" if args.device == "auto" else args.device))
     print(f"model {sm!r}\ndevice {dev}, torch threads {torch.get_num_threads()}, {len(utts)} utterances, "
           f"{sum(u.duration for u in utts):.1f} s of audio")
     tmp = Path(tempfile.mkdtemp(prefix="layernb-bench-"))
     try:
+        if args.only_store: return memory_and_disk(args, tmp)
         extract_corpus(utts[:2], speech_extractor(sm, "all", dev), None, error_log=tmp / "warmup.jsonl", progress=False)  # warm-up
         rows = {}
         for label, dtype, bg in [("float16, background writer", "float16", True), ("float16, foreground writer", "float16", False),
@@ -89,7 +217,8 @@ def main():
         print(f"  original NPZ (float32, np.savez):   {npz_bytes / hours / 1e9:8.2f} GB/h   1.00x")
         for label in ("float32, background writer", "float16, background writer"):
             b = rows[label][1].nbytes()
-            print(f"  FeatureStore {label.split(',')[0]} zstd:       {b / hours / 1e9:8.2f} GB/h   {b / npz_bytes:.2f}x")
+            print(f"  FeatureStore {label.split(',')[0]} shuffle-zstd: {b / hours / 1e9:8.2f} GB/h   {b / npz_bytes:.2f}x")
+        memory_and_disk(args, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
