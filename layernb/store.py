@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
+import torch
 import zarr
 from fastcore.basics import patch
 from zarr.codecs import BloscCodec, ZstdCodec
 
-from .core import Frames, LayerSet, to_numpy
+from .core import Frames, LayerSet, is_tensor, to_numpy
 
 # %% auto #0
 __all__ = ['FORMAT', 'DEFAULT_SHARD_MB', 'NPZ_META', 'FeatureStore', 'append_error', 'read_errors', 'ShardWriter', 'read_npz',
@@ -164,16 +165,32 @@ def _chunk_rows(dim: int, itemsize: int, target_bytes: int = 1 << 20) -> int:
     "Rows per chunk so that a chunk holds about `target_bytes` uncompressed."
     return max(1, target_bytes // max(1, dim * itemsize))
 
-def _check_values(name: str, f: Frames, stored: np.ndarray, source: np.ndarray):
-    "Raise, naming the utterance, if `stored` (layer `name` in the store dtype) is not finite: NaN or inf in `source`, or beyond the dtype's range."
-    finite = np.isfinite(stored)
-    if finite.all(): return
-    row = int(np.flatnonzero(~finite.all(1))[0])
+def _raise_bad_value(name: str, f: Frames, src: np.ndarray, dtype: np.dtype):
+    "The error for the first utterance of layer `name` with NaN, inf, or a value beyond the store `dtype`'s range."
+    top = float(np.finfo(dtype).max)
+    with np.errstate(invalid="ignore"): row = int(np.flatnonzero((~(np.abs(src) <= top)).any(1))[0])
     utt = f.ids[int(np.searchsorted(f.offsets, row, side="right") - 1)]
-    if np.isfinite(source[row]).all():
-        raise ValueError(f"utterance {utt!r}, layer {name!r}: |value| {np.abs(source[row]).max():.3g} exceeds {stored.dtype}'s range; "
-                         "create the store with dtype='float32'")
+    if np.isfinite(src[row]).all():
+        raise ValueError(f"utterance {utt!r}, layer {name!r}: |value| {np.abs(src[row]).max():.3g} exceeds {np.dtype(dtype).name}'s "
+                         "range; create the store with dtype='float32'")
     raise ValueError(f"utterance {utt!r}, layer {name!r}: NaN or inf in the features; not stored")
+
+def _cast_checked(name: str, f: Frames, dtype: np.dtype) -> np.ndarray:
+    "The data of layer `name` as a numpy array of `dtype`; an error naming the utterance if it holds NaN, inf or a value beyond `dtype`'s range."
+    x, top = f.data, float(np.finfo(dtype).max)
+    if is_tensor(x) and x.dtype != torch.float32: x = to_numpy(x)
+    if isinstance(x, np.ndarray) and x.dtype == np.float32 and x.flags.writeable and all(s > 0 for s in x.strides): x = torch.from_numpy(x)
+    if is_tensor(x):
+        lo, hi = torch.aminmax(x) if x.numel() else (0.0, 0.0)
+        ok = bool(-top <= lo) and bool(hi <= top)   # NaN fails every comparison
+    else:
+        with np.errstate(invalid="ignore"): ok = x.size == 0 or bool(-top <= x.min() and x.max() <= top)
+    if not ok: _raise_bad_value(name, f, to_numpy(f.data), dtype)
+    if is_tensor(x) and dtype == np.float16:   # torch's cast: numpy's bit for bit, several times faster; into memory numpy owns
+        data = np.empty(tuple(x.shape), np.float16)
+        torch.from_numpy(data).copy_(x)
+        return data
+    return to_numpy(x).astype(dtype, copy=False)
 
 def _same_bytes(a: np.ndarray, b: np.ndarray) -> bool:
     "Whether two arrays hold the same bytes (same shape and dtype; 0.0 and -0.0 differ, as they do on disk)."
@@ -190,9 +207,7 @@ def _in_store_dtype(ls: LayerSet, dtype: np.dtype) -> LayerSet:
     out = {}
     for k, f in ls.items():
         if id(f.data) not in arrays:
-            src = to_numpy(f.data)
-            with np.errstate(over="ignore"): data = src.astype(dtype, copy=False)
-            _check_values(k, f, data, src)
+            data = _cast_checked(k, f, dtype)
             twin = next((a for a in arrays.values() if _same_bytes(a, data)), None)
             arrays[id(f.data)] = data if twin is None else twin
         data = arrays[id(f.data)]
@@ -416,7 +431,7 @@ def nbytes(self: FeatureStore) -> int:
     "Bytes on disk of the committed shards."
     return sum(f.stat().st_size for s in self.manifest["shards"] for f in (self.path / "shards" / s["name"]).rglob("*") if f.is_file())
 
-# %% ../nbs/09_store.ipynb #78c7e388
+# %% ../nbs/09_store.ipynb #f989b9e3
 @patch(as_prop=True)
 def aliases(self: FeatureStore) -> dict[str, str]:
     "Layer -> the layer whose stored array it reads, for aliases shared by every committed shard (equal bytes stored once)."
