@@ -22,7 +22,7 @@ shard's commit, which has nothing left to overlap with); foreground writer 10.00
 31.6 %). Bytes per hour of audio: NPZ float32 55.22 GB/h, FeatureStore float32 zstd 42.41 GB/h
 (0.77x), float16 zstd 20.27 GB/h (0.37x).
 """
-import argparse, dataclasses, json, resource, shutil, subprocess, sys, tempfile, time
+import argparse, dataclasses, gc, json, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,9 +66,15 @@ def store_before():
     return mod
 
 
-def peak_rss_gb() -> float:
-    "This process's peak resident set size so far (Linux: ru_maxrss is in KiB)."
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9
+def rss_gb(field: str = "VmHWM") -> float:
+    "This process's peak (VmHWM) or current (VmRSS) resident set size, from /proc/self/status (Linux)."
+    line = next(l for l in open("/proc/self/status") if l.startswith(field + ":"))
+    return int(line.split()[1]) * 1024 / 1e9
+
+
+def reset_peak_rss():
+    "Start a new peak-RSS window (Linux >= 4.0: writing 5 to clear_refs resets VmHWM to the current RSS)."
+    with open("/proc/self/clear_refs", "w") as f: f.write("5")
 
 
 def store_child(args):
@@ -78,7 +84,7 @@ def store_child(args):
     dev = torch.device("cuda" if args.device == "auto" and torch.cuda.is_available() else ("cpu" if args.device == "auto" else args.device))
     utts = corpus(args.copies)
     list(iter_features(sm, utts[:2], "all", batch_size=2, device=dev, progress=False))   # warm-up: model and one forward
-    base = peak_rss_gb()
+    gc.collect(); load_peak = rss_gb(); reset_peak_rss(); base = rss_gb("VmRSS")
     FS = store_before().FeatureStore if args.child == "before" else FeatureStore
     store = FS.create(args.store, dtype="float16", model_id=sm.name, weights_source=sm.weights_source,
                       **({} if args.child == "before" else dict(compression=args.compression)))
@@ -86,7 +92,7 @@ def store_child(args):
     t, secs = time.perf_counter(), sum(u.duration for u in utts)
     with store.writer(**kw) as w:
         for ls in iter_features(sm, utts, "all", batch_size=args.batch_size, device=dev, progress=False): w.add(ls)
-    print(json.dumps(dict(peak_rss_gb=peak_rss_gb(), base_rss_gb=base, wall_s=time.perf_counter() - t, audio_s=secs,
+    print(json.dumps(dict(peak_rss_gb=rss_gb(), base_rss_gb=base, load_peak_gb=load_peak, wall_s=time.perf_counter() - t, audio_s=secs,
                           n_utts=len(store), n_shards=len(store.manifest["shards"]), nbytes=store.nbytes())))
 
 
@@ -137,19 +143,22 @@ def codec_sweep(store: FeatureStore, root: Path, hours: float, npz_bytes: int):
 def memory_and_disk(args, tmp: Path):
     "Peak RSS of the writer before and after (own processes), then bytes per hour of audio and codecs."
     runs = [("before: float32 queue, whole-shard copies, zstd", "before", dict()),
+            ("before: defaults (64 utts)", "before", dict(shard_size=64)),
             ("after: float16 queue, 16 utts / 512 MB shards", "after", dict()),
+            ("after: 64 utts / 64 MB shards", "after", dict(shard_size=64, shard_mb=64)),
             ("after: defaults (64 utts / 512 MB shards)", "after", dict(shard_size=64))]
     rows = {}
-    print(f"\npeak RSS of one extraction into a store (background writer; each run in its own process):")
+    print(f"\npeak RSS while extracting into a store (background writer; each run in its own process, the peak counted from the "
+          f"end of the model's warm-up: loading a model has a peak of its own):")
     for label, mode, kw in runs:
         rows[label] = r = run_child(mode, tmp / f"mem-{len(rows)}", args, **kw)
-        print(f"  {label:50s} peak {r['peak_rss_gb']:5.2f} GB  (model + warm-up {r['base_rss_gb']:.2f} GB; store part "
-              f"{r['peak_rss_gb'] - r['base_rss_gb']:.2f} GB)  {r['n_shards']} shards, wall {r['wall_s']:.1f} s")
-    before, after = FeatureStore(tmp / "mem-0"), FeatureStore(tmp / "mem-1")
+        print(f"  {label:48s} {r['peak_rss_gb']:5.2f} GB = model at rest {r['base_rss_gb']:.2f} + extraction and store "
+              f"{r['peak_rss_gb'] - r['base_rss_gb']:.2f} GB   ({r['n_shards']} shards, wall {r['wall_s']:.1f} s)")
+    before, after = FeatureStore(tmp / "mem-0"), FeatureStore(tmp / "mem-2")
     same = before.fingerprint() == after.fingerprint()
     print(f"  every one of the {len(after.layers)} names reads the same bytes before and after: {same}")
     hours = rows[runs[0][0]]["audio_s"] / 3600
-    npz_bytes = sum(f.stat().st_size for f in after.export_npz(tmp / "npz", progress=False))
+    npz_bytes = sum(f.stat().st_size for f in after.export_npz(tmp / "npz-after", progress=False))
     print(f"\nbytes on disk per hour of audio ({len(after.ids)} utterances, {hours * 3600:.1f} s, all {len(after.layers)} names readable):")
     print(f"  original NPZ (float32, np.savez, all names)      {npz_bytes / hours / 1e9:7.2f} GB/h  1.000x")
     for label, r in rows.items():

@@ -431,7 +431,7 @@ def nbytes(self: FeatureStore) -> int:
     "Bytes on disk of the committed shards."
     return sum(f.stat().st_size for s in self.manifest["shards"] for f in (self.path / "shards" / s["name"]).rglob("*") if f.is_file())
 
-# %% ../nbs/09_store.ipynb #f989b9e3
+# %% ../nbs/09_store.ipynb #c0bab260
 @patch(as_prop=True)
 def aliases(self: FeatureStore) -> dict[str, str]:
     "Layer -> the layer whose stored array it reads, for aliases shared by every committed shard (equal bytes stored once)."
@@ -511,6 +511,8 @@ def export_npz(self: FeatureStore,
     from tqdm.auto import tqdm
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
     layers = self.layers if layers is None else list(layers)
+    unknown = [k for k in layers if k not in self.manifest["layers"]]
+    if unknown: raise KeyError(f"no layers {unknown} in {self.path}; have {self.layers}")
     info = dict(format="layernb.npz", version=1, store_dtype=self.manifest["dtype"],
                 **{k: self.manifest[k] for k in ("model_id", "weights_source", "config", "meta")},
                 layers={k: self.manifest["layers"][k] for k in layers})
