@@ -431,7 +431,7 @@ def nbytes(self: FeatureStore) -> int:
     "Bytes on disk of the committed shards."
     return sum(f.stat().st_size for s in self.manifest["shards"] for f in (self.path / "shards" / s["name"]).rglob("*") if f.is_file())
 
-# %% ../nbs/09_store.ipynb #c0bab260
+# %% ../nbs/09_store.ipynb #86750f13
 @patch(as_prop=True)
 def aliases(self: FeatureStore) -> dict[str, str]:
     "Layer -> the layer whose stored array it reads, for aliases shared by every committed shard (equal bytes stored once)."
