@@ -98,6 +98,7 @@ def store_before():
     path.write_text(src.stdout)
     spec = importlib.util.spec_from_file_location("layernb._store_before", path)   # a module of the package: `.core` resolves
     mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)
+    shutil.rmtree(path.parent, ignore_errors=True)
     return mod
 
 
