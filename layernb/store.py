@@ -6,19 +6,21 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-import contextlib, fcntl, hashlib, json, os, shutil, time, uuid, zipfile
+import contextlib, fcntl, hashlib, itertools, json, os, shutil, time, uuid, zipfile
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
+import torch
 import zarr
 from fastcore.basics import patch
-from zarr.codecs import ZstdCodec
+from zarr.codecs import BloscCodec, ZstdCodec
 
-from .core import Frames, LayerSet, to_numpy
+from .core import Frames, LayerSet, is_tensor, to_numpy
 
 # %% auto #0
-__all__ = ['FORMAT', 'FeatureStore', 'append_error', 'read_errors', 'ShardWriter', 'read_npz', 'import_npz']
+__all__ = ['FORMAT', 'DEFAULT_SHARD_MB', 'NPZ_META', 'FeatureStore', 'append_error', 'read_errors', 'ShardWriter', 'read_npz',
+           'read_npz_meta', 'import_npz']
 
 # %% ../nbs/09_store.ipynb #9a101db9
 def _fsync_dir(path: Path):
@@ -48,6 +50,10 @@ def _write_json_atomic(path: Path, obj):
 # %% ../nbs/09_store.ipynb #d90ff920
 FORMAT = "layernb.FeatureStore"
 _DTYPES = {"float16": np.float16, "float32": np.float32}
+_CODECS = {  # the manifest's `compression` -> zarr codecs for chunks of `itemsize`-byte floats
+    "shuffle-zstd": lambda itemsize: [BloscCodec(cname="zstd", clevel=1, shuffle="shuffle", typesize=itemsize, blocksize=1 << 20)],
+    "zstd": lambda itemsize: [ZstdCodec(level=1)],
+    None: lambda itemsize: None}
 
 class FeatureStore:
     "Features of many utterances on disk: sharded zarr v3 arrays (one per layer), a JSON manifest, an error log."
@@ -66,11 +72,12 @@ class FeatureStore:
                config: dict | None = None,              # the model config (JSON-able)
                meta: dict | None = None,                # anything else to record
                exist_ok: bool = False,                  # reopen (and recover) an existing store with the same settings
-               compression: str | None = "zstd",        # chunk codec: 'zstd' (level 1) or None
+               compression: str | None = "shuffle-zstd",  # chunk codec: 'shuffle-zstd' (bytes grouped by significance, then zstd), 'zstd' or None
                durable: bool = True) -> FeatureStore:   # fsync shards before committing (survives power loss, not only kills)
         "Create a store at `path` (or reopen it with `exist_ok=True`, checking the settings agree, and recover)."
         path = Path(path)
         if dtype not in (None, *_DTYPES): raise ValueError(f"dtype must be 'float16' or 'float32', got {dtype!r}")
+        if compression not in _CODECS: raise ValueError(f"compression must be one of {list(_CODECS)}, got {compression!r}")
         if (path / "manifest.json").exists():
             if not exist_ok: raise FileExistsError(f"{path} already holds a FeatureStore; pass exist_ok=True to resume it")
             store = cls(path)
@@ -158,36 +165,96 @@ def _chunk_rows(dim: int, itemsize: int, target_bytes: int = 1 << 20) -> int:
     "Rows per chunk so that a chunk holds about `target_bytes` uncompressed."
     return max(1, target_bytes // max(1, dim * itemsize))
 
+def _raise_bad_value(name: str, f: Frames, src: np.ndarray, dtype: np.dtype):
+    "The error for the first utterance of layer `name` with NaN, inf, or a value beyond the store `dtype`'s range."
+    top = float(np.finfo(dtype).max)
+    with np.errstate(invalid="ignore"): row = int(np.flatnonzero((~(np.abs(src) <= top)).any(1))[0])
+    utt = f.ids[int(np.searchsorted(f.offsets, row, side="right") - 1)]
+    if np.isfinite(src[row]).all():
+        raise ValueError(f"utterance {utt!r}, layer {name!r}: |value| {np.abs(src[row]).max():.3g} exceeds {np.dtype(dtype).name}'s "
+                         "range; create the store with dtype='float32'")
+    raise ValueError(f"utterance {utt!r}, layer {name!r}: NaN or inf in the features; not stored")
+
+def _cast_checked(name: str, f: Frames, dtype: np.dtype) -> np.ndarray:
+    "The data of layer `name` as a numpy array of `dtype`; an error naming the utterance if it holds NaN, inf or a value beyond `dtype`'s range."
+    x, top = f.data, float(np.finfo(dtype).max)
+    if is_tensor(x) and x.dtype != torch.float32: x = to_numpy(x)
+    if isinstance(x, np.ndarray) and x.dtype == np.float32 and x.flags.writeable and all(s > 0 for s in x.strides): x = torch.from_numpy(x)
+    if is_tensor(x):
+        lo, hi = torch.aminmax(x) if x.numel() else (0.0, 0.0)
+        ok = bool(-top <= lo) and bool(hi <= top)   # NaN fails every comparison
+    else:
+        with np.errstate(invalid="ignore"): ok = x.size == 0 or bool(-top <= x.min() and x.max() <= top)
+    if not ok: _raise_bad_value(name, f, to_numpy(f.data), dtype)
+    if is_tensor(x) and dtype == np.float16:   # torch's cast: numpy's bit for bit, several times faster; into memory numpy owns
+        data = np.empty(tuple(x.shape), np.float16)
+        torch.from_numpy(data).copy_(x)
+        return data
+    return to_numpy(x).astype(dtype, copy=False)
+
+def _same_bytes(a: np.ndarray, b: np.ndarray) -> bool:
+    "Whether two arrays hold the same bytes (same shape and dtype; 0.0 and -0.0 differ, as they do on disk)."
+    if a is b: return True
+    if a.shape != b.shape or a.dtype != b.dtype: return False
+    if a.size == 0: return True
+    ua, ub = a.view(f"u{a.itemsize}"), b.view(f"u{b.itemsize}")
+    if ua.flat[0] != ub.flat[0] or ua.flat[-1] != ub.flat[-1]: return False   # most different layers differ at once
+    return bool(np.array_equal(ua, ub))
+
+def _in_store_dtype(ls: LayerSet, dtype: np.dtype) -> LayerSet:
+    "`ls` as numpy in the store's `dtype`, checked (no NaN, inf, or value beyond the dtype's range); layers with equal bytes share one array."
+    arrays: dict[int, np.ndarray] = {}   # id of a source array -> the one converted array holding its bytes
+    out = {}
+    for k, f in ls.items():
+        if id(f.data) not in arrays:
+            data = _cast_checked(k, f, dtype)
+            twin = next((a for a in arrays.values() if _same_bytes(a, data)), None)
+            arrays[id(f.data)] = data if twin is None else twin
+        data = arrays[id(f.data)]
+        out[k] = f if data is f.data else Frames(data, f.offsets, f.frame_rate, f.ids)
+    return LayerSet(out, ls.meta)
+
+def _row_blocks(arrays: Sequence[np.ndarray], size: int):
+    "(first row, block) for consecutive blocks of `size` rows of `arrays` one after the other (a copy only where a block spans two)."
+    pending, have, lo = [], 0, 0
+    for a in arrays:
+        start = 0
+        while start < len(a):
+            take = min(size - have, len(a) - start)
+            pending.append(a[start:start + take]); have += take; start += take
+            if have == size:
+                yield lo, pending[0] if len(pending) == 1 else np.concatenate(pending)
+                lo, pending, have = lo + size, [], 0
+    if have: yield lo, pending[0] if len(pending) == 1 else np.concatenate(pending)
+
 @patch
-def write_shard(self: FeatureStore, ls: LayerSet, rank: int = 0, _hook: Callable[[str], None] | None = None) -> str:
-    "Store the utterances of `ls` as one atomically committed shard; return the shard's name."
-    self._check_layers(ls)
-    dup = [u for u in ls.ids if u in self]
-    if dup: raise ValueError(f"utterances already stored: {dup[:5]} (skip them with store.pending(ids) before extracting)")
+def write_shard(self: FeatureStore,
+                ls: LayerSet | Sequence[LayerSet],   # the utterances (several LayerSets: stored one after the other)
+                rank: int = 0,                       # the writing process's rank (in the shard's name)
+                _hook: Callable[[str], None] | None = None) -> str:
+    "Store the utterances of `ls` as one atomically committed shard (a layer equal byte for byte to an earlier one as an alias); return the shard's name."
     dtype = self.dtype
+    parts = [_in_store_dtype(p, dtype) for p in ([ls] if isinstance(ls, LayerSet) else ls)]
+    if not parts: raise ValueError("write_shard got no LayerSet")
+    for p in parts: self._check_layers(p)
+    ids = [u for p in parts for u in p.ids]
+    dup = [u for u in ids if u in self]
+    if dup: raise ValueError(f"utterances already stored: {dup[:5]} (skip them with store.pending(ids) before extracting)")
     name = f"s-r{rank:03d}-{time.time_ns():x}-{uuid.uuid4().hex[:6]}"
     tmp = self.path / "tmp" / f"{name}.r{rank:03d}"
-    comp = [ZstdCodec(level=1)] if self.manifest.get("compression") == "zstd" else None
-    offsets = {}
-    for k, f in ls.items():
-        data = to_numpy(f.data)
-        if dtype == np.float16:
-            big = np.abs(data) > np.finfo(np.float16).max
-            if big.any():
-                row = int(np.flatnonzero(big.any(1))[0])
-                utt = f.ids[int(np.searchsorted(f.offsets, row, side="right") - 1)]
-                raise ValueError(f"utterance {utt!r}, layer {k!r}: |value| {np.abs(data).max():.3g} exceeds float16's range; "
-                                 "create the store with dtype='float32'")
-        if not np.isfinite(data).all():
-            row = int(np.flatnonzero(~np.isfinite(data).all(1))[0])
-            utt = f.ids[int(np.searchsorted(f.offsets, row, side="right") - 1)]
-            raise ValueError(f"utterance {utt!r}, layer {k!r}: NaN or inf in the features; not stored")
-        arr = zarr.create_array(store=str(tmp / k), shape=data.shape, dtype=dtype, zarr_format=3,
-                                chunks=(min(max(1, data.shape[0]), _chunk_rows(f.dim, dtype.itemsize)), f.dim),
-                                compressors=comp)
-        if data.shape[0]: arr[:] = data.astype(dtype, copy=False)
-        offsets[k] = f.offsets.tolist()
-    (tmp / "shard.json").write_text(json.dumps(dict(name=name, ids=list(ls.ids), offsets=offsets)))
+    comp = _CODECS[self.manifest.get("compression")](dtype.itemsize)
+    offsets, aliases, stored = {}, {}, []
+    for k in self.layers:
+        offsets[k] = np.concatenate([[0], np.cumsum(np.concatenate([p[k].lengths for p in parts]))]).astype(int).tolist()
+        twin = next((j for j in stored if offsets[j] == offsets[k] and all(_same_bytes(p[j].data, p[k].data) for p in parts)), None)
+        if twin is not None: aliases[k] = twin; continue
+        n, dim = offsets[k][-1], self.dims[k]
+        rows = min(max(1, n), _chunk_rows(dim, dtype.itemsize))
+        arr = zarr.create_array(store=str(tmp / k), shape=(n, dim), dtype=dtype, zarr_format=3, chunks=(rows, dim), compressors=comp)
+        for lo, block in _row_blocks([p[k].data for p in parts], 16 * rows): arr[lo:lo + len(block)] = block
+        stored.append(k)
+    entry = dict(name=name, ids=ids, offsets=offsets) | (dict(aliases=aliases) if aliases else {})
+    (tmp / "shard.json").write_text(json.dumps(entry))
     if self.manifest.get("durable", True): _fsync_tree(tmp)
     if _hook: _hook("written")
     os.rename(tmp, self.path / "shards" / name)
@@ -228,7 +295,6 @@ def pending(self: FeatureStore, ids: Iterable[str], skip_errors: bool = True) ->
     done = set(self._where()) | (set(e["id"] for e in self.errors()) if skip_errors else set())
     return [i for i in ids if i not in done]
 
-
 # %% ../nbs/09_store.ipynb #a9e3731b
 def append_error(path: str | Path, utt_id: str, reason: str, stage: str = "extract", **extra) -> dict:
     "Append one line {id, reason, stage, time, ...} to the JSON-lines error log at `path` (flushed and fsynced)."
@@ -258,22 +324,36 @@ def errors(self: FeatureStore) -> list[dict]:
 
 
 # %% ../nbs/09_store.ipynb #476b3095
+DEFAULT_SHARD_MB = 512.0   # a shard is committed once its features take this many MB in the store dtype
+
+def _nbytes(ls: LayerSet) -> int:
+    "Bytes of the distinct arrays of `ls` (layers sharing one array count once)."
+    return sum({id(f.data): f.data.nbytes for f in ls.values()}.values())
+
 class ShardWriter:
-    "Buffer LayerSets and commit them to a FeatureStore in shards of `shard_size` utterances (optionally in a background thread)."
-    def __init__(self, store: FeatureStore, shard_size: int = 64, rank: int = 0, _hook=None, background: bool = False):
-        self.store, self.shard_size, self.rank, self._hook = store, shard_size, rank, _hook
-        self.buffer, self.shards, self.n_written, self.write_seconds, self.wait_seconds = [], [], 0, 0.0, 0.0
+    "Buffer LayerSets (in the store's dtype) and commit them to a FeatureStore in shards bounded in utterances and bytes (optionally in a background thread)."
+    def __init__(self, store: FeatureStore,
+                 shard_size: int = 64,             # commit a shard when this many utterances are queued ...
+                 rank: int = 0,                    # the writing process's rank (in shard names)
+                 _hook=None,
+                 background: bool = False,         # compress, write and commit shards in a worker thread
+                 shard_mb: float | None = None):   # ... or when the queued features take this many MB (None: DEFAULT_SHARD_MB)
+        if not shard_size >= 1: raise ValueError(f"shard_size must be a positive integer, got {shard_size!r}")
+        shard_mb = DEFAULT_SHARD_MB if shard_mb is None else shard_mb
+        if not shard_mb > 0: raise ValueError(f"shard_mb must be positive, got {shard_mb!r}")
+        self.store, self.shard_size, self.shard_mb, self.rank, self._hook = store, shard_size, float(shard_mb), rank, _hook
+        self.buffer, self.buffer_bytes, self.shards, self.n_written, self.write_seconds, self.wait_seconds = [], 0, [], 0, 0.0, 0.0
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="layernb-shard-writer") if background else None
         self._inflight = None
     def add(self, ls: LayerSet):
-        "Queue the utterances of `ls`; commit a shard when `shard_size` are queued."
-        self.buffer.append(ls)
-        if sum(b.n_seq for b in self.buffer) >= self.shard_size: self.flush()
+        "Queue the utterances of `ls` (converted to the store dtype now); commit a shard when `shard_size` utterances or `shard_mb` MB are queued."
+        ls = _in_store_dtype(ls, self.store.dtype)
+        self.buffer.append(ls); self.buffer_bytes += _nbytes(ls)
+        if sum(b.n_seq for b in self.buffer) >= self.shard_size or self.buffer_bytes >= self.shard_mb * 1e6: self.flush()
     def _write(self, parts: list[LayerSet]):
         t = time.perf_counter()
-        ls = _cat_layersets(parts)
-        self.shards.append(self.store.write_shard(ls, self.rank, self._hook))
-        self.n_written += ls.n_seq
+        self.shards.append(self.store.write_shard(parts, self.rank, self._hook))
+        self.n_written += sum(p.n_seq for p in parts)
         self.write_seconds += time.perf_counter() - t
     def _wait(self):
         "Block until the shard in flight is committed (re-raising its error)."
@@ -285,7 +365,7 @@ class ShardWriter:
     def flush(self):
         "Commit the queued utterances as one shard (in the background: hand it to the worker)."
         if not self.buffer: return
-        parts, self.buffer = self.buffer, []
+        parts, self.buffer, self.buffer_bytes = self.buffer, [], 0
         if self._pool is None: return self._write(parts)
         self._wait()
         self._inflight = self._pool.submit(self._write, parts)
@@ -296,7 +376,7 @@ class ShardWriter:
             if self._pool is not None: self._pool.shutdown()
     def abort(self):
         "Drop the queued utterances (as a kill would); let a shard already in flight finish or fail on its own."
-        self.buffer = []
+        self.buffer, self.buffer_bytes = [], 0
         with contextlib.suppress(BaseException): self._wait()
         if self._pool is not None: self._pool.shutdown()
     def __enter__(self): return self
@@ -304,16 +384,16 @@ class ShardWriter:
         if exc_type is None: self.close()
         else: self.abort()
 
-def _cat_layersets(parts: Sequence[LayerSet]) -> LayerSet:
-    "The utterances of several LayerSets (same layers) one after the other, as numpy."
-    parts = [p.numpy() for p in parts]
-    return LayerSet({k: Frames.cat([p[k] for p in parts]) for k in parts[0].names}, parts[0].meta)
-
 @patch
-def writer(self: FeatureStore, shard_size: int = 64, rank: int = 0, _hook=None, background: bool = False) -> ShardWriter:
-    "A `ShardWriter` committing shards of `shard_size` utterances to this store."
-    return ShardWriter(self, shard_size, rank, _hook, background)
-
+def writer(self: FeatureStore,
+           shard_size: int = 64,            # commit a shard when this many utterances are queued ...
+           rank: int = 0,                   # the writing process's rank (in shard names)
+           _hook=None,
+           background: bool = False,        # compress, write and commit shards in a worker thread
+           shard_mb: float | None = None    # ... or when the queued features take this many MB (None: DEFAULT_SHARD_MB)
+          ) -> ShardWriter:
+    "A `ShardWriter` committing shards of at most `shard_size` utterances or about `shard_mb` MB to this store."
+    return ShardWriter(self, shard_size, rank, _hook, background, shard_mb)
 
 # %% ../nbs/09_store.ipynb #f06c4a98
 @patch
@@ -331,8 +411,8 @@ def frames(self: FeatureStore, layer: str, ids: Sequence[str] | None = None, dty
     for s, rows in by_shard.items():
         off = np.asarray(shards[s]["offsets"][layer])
         lo, hi = int(off[min(rows)]), int(off[max(rows) + 1])
-        block = zarr.open_array(store=str(self.path / "shards" / shards[s]["name"] / layer), mode="r")[lo:hi] if hi > lo \
-            else np.zeros((0, dim), self.dtype)
+        block = zarr.open_array(store=str(self.path / "shards" / shards[s]["name"] / shards[s].get("aliases", {}).get(layer, layer)),
+                                mode="r")[lo:hi] if hi > lo else np.zeros((0, dim), self.dtype)
         for j in rows: pieces[shards[s]["ids"][j]] = block[off[j] - lo: off[j + 1] - lo]
     out = [pieces[i] for i in ids]
     data = np.concatenate(out) if out else np.zeros((0, dim), self.dtype)
@@ -351,8 +431,18 @@ def nbytes(self: FeatureStore) -> int:
     "Bytes on disk of the committed shards."
     return sum(f.stat().st_size for s in self.manifest["shards"] for f in (self.path / "shards" / s["name"]).rglob("*") if f.is_file())
 
+# %% ../nbs/09_store.ipynb #86750f13
+@patch(as_prop=True)
+def aliases(self: FeatureStore) -> dict[str, str]:
+    "Layer -> the layer whose stored array it reads, for aliases shared by every committed shard (equal bytes stored once)."
+    shards = self.manifest["shards"]
+    common = dict(shards[0].get("aliases", {})) if shards else {}
+    for s in shards[1:]: common = {k: v for k, v in common.items() if s.get("aliases", {}).get(k) == v}
+    return common
 
 # %% ../nbs/09_store.ipynb #0f65dcd3
+NPZ_META = "layernb_npz.json"   # written by `export_npz` next to the NPZ files: what the files do not say
+
 def read_npz(path: str | Path, layers: Sequence[str] | None = None) -> dict[str, np.ndarray]:
     "The named `(T, D)` arrays of one per-utterance NPZ file (a leading batch axis of 1 is dropped)."
     out = {}
@@ -365,19 +455,42 @@ def read_npz(path: str | Path, layers: Sequence[str] | None = None) -> dict[str,
             out[k] = a
     return out
 
+def read_npz_meta(files: Sequence[str | Path]) -> dict:
+    "The metadata `export_npz` wrote next to `files` (model id, weights source, store dtype, layers with frame rates); {} if none."
+    metas = {}
+    for d in sorted({Path(f).parent for f in files}):
+        if (d / NPZ_META).exists(): metas[str(d / NPZ_META)] = json.loads((d / NPZ_META).read_text())
+    if len({json.dumps(m, sort_keys=True) for m in metas.values()}) > 1:
+        raise ValueError(f"the files come from exports of different stores ({list(metas)}); import each folder into its own store")
+    return next(iter(metas.values()), {})
+
 def import_npz(files: str | Path | Iterable[str | Path],   # a folder of .npz files, or the files
                store: str | Path | FeatureStore,            # a store (or path of one, created if needed)
-               frame_rates: Mapping[str, float] | None = None,  # layer -> frames per second
+               frame_rates: Mapping[str, float] | None = None,  # layer -> frames per second (default: from `NPZ_META`, else unknown)
                layers: Sequence[str] | None = None,         # which features (default: those of the first file)
-               shard_size: int = 64, dtype: str | None = None, progress: bool = True, **create_kw) -> FeatureStore:
-    "Store per-utterance NPZ files in a FeatureStore (resumable; bad files go to the error log)."
+               shard_size: int = 64,                        # utterances per shard (at most)
+               dtype: str | None = None,                    # store dtype of a new store (default: from `NPZ_META`, else float16)
+               progress: bool = True,                       # show a progress bar
+               **create_kw) -> FeatureStore:                # model_id, weights_source, ... of a new store (default: from `NPZ_META`)
+    "Store per-utterance NPZ files in a FeatureStore (resumable; bad files go to the error log; metadata from `export_npz` restored)."
     from tqdm.auto import tqdm
     if isinstance(files, (str, Path)) and Path(files).is_dir(): files = sorted(Path(files).glob("*.npz"))
     files = [Path(f) for f in files]
-    if not isinstance(store, FeatureStore): store = FeatureStore.create(store, dtype=dtype, exist_ok=True, **create_kw)
+    if not files: raise ValueError("no .npz files to import")
+    saved = read_npz_meta(files)
+    rates = {k: v["frame_rate"] for k, v in saved.get("layers", {}).items()}
+    for k, r in (frame_rates or {}).items():
+        if rates.get(k) not in (None, r): raise ValueError(f"frame_rates[{k!r}] = {r}, but the export recorded {rates[k]} ({NPZ_META}); leave it out")
+    rates |= dict(frame_rates or {})
+    for k in ("model_id", "weights_source"):
+        if create_kw.get(k) is not None and saved.get(k) not in (None, create_kw[k]):
+            raise ValueError(f"{k}={create_kw[k]!r}, but the export recorded {saved[k]!r} ({NPZ_META})")
+    for k in ("model_id", "weights_source", "config", "meta"):
+        if create_kw.get(k) is None and saved.get(k) is not None: create_kw[k] = saved[k]
+    if not isinstance(store, FeatureStore):
+        store = FeatureStore.create(store, dtype=dtype or saved.get("store_dtype"), exist_ok=True, **create_kw)
     by_id = {f.name[:-4]: f for f in files}
     names = list(layers or store.layers or read_npz(files[0]).keys())
-    rates = dict(frame_rates or {})
     with store.writer(shard_size) as w:
         for u in tqdm(store.pending(by_id), desc="import npz", unit="utt", disable=not progress):
             try:
@@ -388,19 +501,33 @@ def import_npz(files: str | Path | Iterable[str | Path],   # a folder of .npz fi
     return store
 
 @patch
-def export_npz(self: FeatureStore, folder: str | Path, layers: Sequence[str] | None = None, ids: Sequence[str] | None = None,
-               dtype=np.float32, progress: bool = True) -> list[Path]:
-    "Write one `<id>.npz` per utterance with one `(T, D)` array per layer (float32 by default, as the original)."
+def export_npz(self: FeatureStore,
+               folder: str | Path,                      # where the `<id>.npz` files (and `NPZ_META`) go
+               layers: Sequence[str] | None = None,     # which layers (default: all)
+               ids: Sequence[str] | None = None,        # which utterances (default: all, in commit order)
+               dtype=np.float32,                        # dtype of the arrays in the files
+               progress: bool = True) -> list[Path]:    # show a progress bar
+    "Write one `<id>.npz` per utterance with one `(T, D)` array per layer (float32 by default, as the original), and `NPZ_META`."
     from tqdm.auto import tqdm
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
-    ls = self.layerset(layers, ids, dtype)
-    out = []
-    for j, u in enumerate(tqdm(ls.ids, desc="export npz", unit="utt", disable=not progress)):
-        tmp = folder / f".{u}.{uuid.uuid4().hex}.npz"
-        np.savez(tmp, **{k: ls[k][j] for k in ls.names})
-        os.replace(tmp, folder / f"{u}.npz"); out.append(folder / f"{u}.npz")
+    layers = self.layers if layers is None else list(layers)
+    unknown = [k for k in layers if k not in self.manifest["layers"]]
+    if unknown: raise KeyError(f"no layers {unknown} in {self.path}; have {self.layers}")
+    info = dict(format="layernb.npz", version=1, store_dtype=self.manifest["dtype"],
+                **{k: self.manifest[k] for k in ("model_id", "weights_source", "config", "meta")},
+                layers={k: self.manifest["layers"][k] for k in layers})
+    if (folder / NPZ_META).exists() and json.loads((folder / NPZ_META).read_text()) != info:
+        raise ValueError(f"{folder} holds an export of another store or other layers ({NPZ_META} differs); export to an empty folder")
+    _write_json_atomic(folder / NPZ_META, info)
+    ids, where, out = self.ids if ids is None else [str(i) for i in ids], self._where(), []
+    with tqdm(total=len(ids), desc="export npz", unit="utt", disable=not progress) as bar:
+        for _, group in itertools.groupby(ids, key=lambda u: where[u][0] if u in where else -1):   # one shard at a time
+            ls = self.layerset(layers, list(group), dtype)
+            for j, u in enumerate(ls.ids):
+                tmp = folder / f".{u}.{uuid.uuid4().hex}.npz"
+                np.savez(tmp, **{k: ls[k][j] for k in ls.names})
+                os.replace(tmp, folder / f"{u}.npz"); out.append(folder / f"{u}.npz"); bar.update()
     return out
-
 
 # %% ../nbs/09_store.ipynb #5bf3c4fe
 @patch
