@@ -130,6 +130,11 @@ def residualize(X: Array | str,               # the representation to residualis
 
 
 # %% ../nbs/03_conditional.ipynb #e59902fa
+def _tensors(Z, X, device) -> tuple[torch.Tensor | None, torch.Tensor]:
+    "The conditioning data (concatenated; None for none) and X as checked float64 tensors on one device."
+    t = _checked({"X": X, **_z_named("Z", Z)}, device)
+    return _cat([t[k] for k in t if k != "X"]), t["X"]
+
 class Residualizer:
     "Least-squares (or ridge) fit of X on [1, Z], scikit-learn style: `fit` on some samples, `transform` any; from samples or from `Moments`."
     def __init__(self, ridge: float = 0.0):   # a fraction of the mean eigenvalue of Z's covariance (0: least squares)
@@ -174,11 +179,15 @@ class Residualizer:
             *, device="auto",   # where the fit runs ("auto": the tensors' device, else a GPU if there is one)
            ) -> Residualizer:
         "Fit X on [1, Z] (least squares, or ridge): sets `coef_` (d_z, d_x), `intercept_`, `ridge_` (λ on the sums), `rank_`, `n_samples_fit_`."
-        t = _checked({"X": X, **_z_named("Z", Z)}, device)
-        Zt = _cat([t[k] for k in t if k != "X"])
-        self._fit_given(Zt)
-        self._set_coef(None if self._U is None else self._coef(t["X"]), t["X"].mean(0))
+        self._fit_arrays(Z, X, device)
         return self
+
+    def _fit_arrays(self, Z, X, device) -> torch.Tensor:
+        "Check and fit; returns X as a float64 tensor."
+        Zt, Xt = _tensors(Z, X, device)
+        self._fit_given(Zt)
+        self._set_coef(None if self._U is None else self._coef(Xt), Xt.mean(0))
+        return Xt
 
     def transform(self,
                   Z,                  # the conditioning data, the same columns as in `fit`, on any samples
@@ -187,15 +196,13 @@ class Residualizer:
                  ) -> Array:
         "The residual X - intercept_ - Z coef_ of the fitted map, on any samples (numpy in, numpy out; tensors stay on their device)."
         if not hasattr(self, "_b"): raise ValueError("this Residualizer is not fitted yet: call fit(Z, X) first")
-        t = _checked({"X": X, **_z_named("Z", Z)}, device)
-        Zt = _cat([t[k] for k in t if k != "X"])
+        Zt, Xt = _tensors(Z, X, device)
         dz = 0 if Zt is None else Zt.shape[1]
-        if dz != self.coef_.shape[0] or t["X"].shape[1] != len(self.intercept_):
+        if dz != self.coef_.shape[0] or Xt.shape[1] != len(self.intercept_):
             raise ValueError(f"fitted on Z with {self.coef_.shape[0]} and X with {len(self.intercept_)} columns, "
-                             f"got {dz} and {t['X'].shape[1]}")
-        dev = t["X"].device
-        R = t["X"] - self._b.to(dev)
-        if self._B is not None: R = R - Zt @ self._B.to(dev)
+                             f"got {dz} and {Xt.shape[1]}")
+        R = Xt - self._b.to(Xt.device)
+        if self._B is not None: R = R - Zt @ self._B.to(Xt.device)
         return _like(R, X)
 
     def fit_transform(self,
@@ -204,11 +211,7 @@ class Residualizer:
                       *, device="auto",   # where the fit runs
                      ) -> Array:
         "Fit on these samples and return their residuals (in-sample; the same numbers as `residualize`)."
-        t = _checked({"X": X, **_z_named("Z", Z)}, device)
-        Zt = _cat([t[k] for k in t if k != "X"])
-        self._fit_given(Zt)
-        self._set_coef(None if self._U is None else self._coef(t["X"]), t["X"].mean(0))
-        return _like(self._in_sample(t["X"]), X)
+        return _like(self._in_sample(self._fit_arrays(Z, X, device)), X)
 
     @classmethod
     def from_moments(cls, m: Moments,                  # streamed sums holding the layers
