@@ -206,7 +206,7 @@ def _max_length(tokenizer, config, max_length: int | None) -> int:
     limits = [int(l) for l in limits if l is not None and l < 1_000_000]
     return min(limits) if limits else 512
 
-# %% ../nbs/08_text.ipynb #05350518
+# %% ../nbs/08_text.ipynb #2d11ee40
 def load_text_model(name_or_path,                  # a local folder or hub name, or a transformers config (with random_init)
                     random_init: bool = False,     # the architecture with seeded random weights instead of the checkpoint's
                     seed: int = 0,                 # seed of the random weights
@@ -227,8 +227,9 @@ def load_text_model(name_or_path,                  # a local folder or hub name,
         name = str(name_or_path)
         try: config = AutoConfig.from_pretrained(name)
         except Exception as e:
-            raise OSError(f"cannot load the config of {name!r} ({type(e).__name__}: {e}); a folder needs config.json, "
-                          "a hub name needs the network once") from e
+            why = ("the folder has no readable config.json" if Path(name).is_dir() else
+                   "it is not a local folder, and the hub did not provide it (no such model, or no network)")
+            raise OSError(f"cannot load the config of {name!r}: {why} ({type(e).__name__})") from e
         origin = f"config of {name}"
     tok = _tokenizer(tokenizer, name)
     dev = get_device(device)
