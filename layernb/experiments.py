@@ -318,7 +318,7 @@ def run_batch(path,                          # the YAML batch file
     "Run the experiments of a YAML file into `out`."
     return run_experiments(read_batch(path), out, dry_run, continue_on_error, progress)
 
-# %% ../nbs/10a_experiments.ipynb #d5204bef
+# %% ../nbs/10a_experiments.ipynb #eda25072
 def _csv(s: str) -> list[str]: return [x for x in s.split(",") if x]
 
 def _common(q: argparse.ArgumentParser):
@@ -352,7 +352,8 @@ def _grid_cmd(a) -> list[dict]:
 
 def _batch_cmd(a) -> list[dict]: return run_batch(a.file, a.out, a.dry_run, a.continue_on_error, not a.no_progress)
 
-def run_command(args) -> int:
+def run_command(args  # parsed arguments of `grid` or `batch` (from a parser that add_commands set up)
+                ) -> int:
     "Run a parsed `grid` / `batch` command; its exit status (0 all done or skipped, 1 a failure)."
     try: recs = args.func(args)
     except (ExperimentError, ValueError, FileNotFoundError) as e:
@@ -361,7 +362,8 @@ def run_command(args) -> int:
     if failed: print(f"{len(failed)} experiment(s) failed: {', '.join(failed)} (see grid_summary.json)", file=sys.stderr)
     return 1 if failed else 0
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None  # the arguments (default: sys.argv[1:])
+         ) -> int:
     "The `grid` and `batch` commands on their own."
     p = argparse.ArgumentParser(prog="layernb", description="Experiments over text models: grids and YAML batches.")
     add_commands(p.add_subparsers(dest="cmd", required=True))
