@@ -320,14 +320,14 @@ def run_batch(path,                          # the YAML batch file
     "Run the experiments of a YAML file into `out`."
     return run_experiments(read_batch(path), out, dry_run, continue_on_error, progress)
 
-# %% ../nbs/10a_experiments.ipynb #f83da66b
+# %% ../nbs/10a_experiments.ipynb #e9b7d4e2
 def _csv(s: str) -> list[str]: return [x for x in s.split(",") if x]
 
 def _common(q: argparse.ArgumentParser):
     q.add_argument("--out", required=True, help="output folder (one sub-folder per experiment, grid_summary.json)")
     q.add_argument("--dry-run", action="store_true", help="print what would run; write nothing")
     q.add_argument("--continue-on-error", action="store_true", help="record a failed experiment and run the others")
-    q.add_argument("--no-progress", action="store_true")
+    q.add_argument("--no-progress", action="store_true", help="no progress bars")
 
 def add_commands(sub):  # the sub-parsers of an argparse parser (`parser.add_subparsers()`)
     "Add the `grid` and `batch` commands to an argparse parser's sub-parsers (each sets `func`)."
@@ -336,9 +336,13 @@ def add_commands(sub):  # the sub-parsers of an argparse parser (`parser.add_sub
     g.add_argument("--poolings", default=["mean"], type=_csv, help=f"comma-separated, of {', '.join(POOLINGS)}")
     g.add_argument("--corpus", default=["builtin"], type=_csv, help="comma-separated: builtin, files (.txt/.jsonl/.csv), c4, mteb:<task>")
     g.add_argument("--metrics", default=["linear_cka"], type=_csv, help="comma-separated metric names")
-    g.add_argument("--sample-size", type=int); g.add_argument("--trials", type=int, default=1); g.add_argument("--seed", type=int, default=0)
-    g.add_argument("--max-count", type=int, help="at most this many texts per corpus"); g.add_argument("--column")
-    g.add_argument("--batch-size", type=int, default=32); g.add_argument("--max-length", type=int)
+    g.add_argument("--sample-size", type=int, help="rows (texts, or tokens with --poolings tokens) per Monte Carlo trial (default: all rows)")
+    g.add_argument("--trials", type=int, default=1, help="Monte Carlo trials of --sample-size rows (default: %(default)s)")
+    g.add_argument("--seed", type=int, default=0, help="seed of the row draws and of random-init weights (default: %(default)s)")
+    g.add_argument("--max-count", type=int, help="at most this many texts per corpus")
+    g.add_argument("--column", help="the text column of a JSONL/CSV/hub corpus (default: text)")
+    g.add_argument("--batch-size", type=int, default=32, help="texts per forward pass (default: %(default)s)")
+    g.add_argument("--max-length", type=int, help="tokens per text, longer texts truncated (default: the model's limit)")
     g.add_argument("--save-embeddings", action="store_true", help="keep the features (a FeatureStore per experiment)")
     _common(g)
     g.set_defaults(func=_grid_cmd)
@@ -356,10 +360,12 @@ def _batch_cmd(a) -> list[dict]: return run_batch(a.file, a.out, a.dry_run, a.co
 
 def run_command(args  # parsed arguments of `grid` or `batch` (from a parser that add_commands set up)
                 ) -> int:
-    "Run a parsed `grid` / `batch` command; its exit status (0 all done or skipped, 1 a failure)."
+    "Run a parsed `grid` / `batch` command; its exit status (0 all done or skipped, 1 an experiment failed, 2 a bad config)."
     try: recs = args.func(args)
-    except (ExperimentError, ValueError, FileNotFoundError) as e:
+    except ExperimentError as e:
         print(f"error: {e}", file=sys.stderr); return 1
+    except (ValueError, KeyError, FileNotFoundError) as e:   # a bad experiment list: nothing ran
+        print(f"error: {e}", file=sys.stderr); return 2
     failed = [r["name"] for r in recs if r["status"] == "failed"]
     if failed: print(f"{len(failed)} experiment(s) failed: {', '.join(failed)} (see grid_summary.json)", file=sys.stderr)
     return 1 if failed else 0
