@@ -150,7 +150,16 @@ def _drop_constant(layers: LayerSet) -> tuple[LayerSet, dict]:
     if len(keep) < 2: raise ExperimentError(f"fewer than two layers vary over the rows ({dropped}); nothing to compare")
     return (layers.select(keep) if dropped else layers), dropped
 
-# %% ../nbs/10a_experiments.ipynb #6bce35e7
+# %% ../nbs/10a_experiments.ipynb #7862f9eb
+def _load_model(target: str, random: bool, exp: Experiment, progress: bool):
+    "The experiment's TextModel (transformers' weight-loading bar shown only with `progress`)."
+    from transformers.utils import logging as hf_logging
+    shown = hf_logging.is_progress_bar_enabled()
+    if not progress: hf_logging.disable_progress_bar()
+    try: return load_text_model(target, random_init=random, seed=exp.seed, max_length=exp.max_length)
+    finally:
+        if shown: hf_logging.enable_progress_bar()
+
 def _run(exp: Experiment, folder: Path, progress: bool) -> dict:
     "Run one experiment into `folder` (metadata.json last); return its metadata."
     import matplotlib.pyplot as plt
@@ -164,7 +173,7 @@ def _run(exp: Experiment, folder: Path, progress: bool) -> dict:
         log(f"experiment {exp.name}: {json.dumps(exp.config())}")
         _, target, random = parse_model(exp.model)
         t = time.perf_counter()
-        tm = load_text_model(target, random_init=random, seed=exp.seed, max_length=exp.max_length)
+        tm = _load_model(target, random, exp, progress)
         timings["load_model"] = time.perf_counter() - t
         log(f"model {tm!r}")
         t = time.perf_counter()
