@@ -13,6 +13,7 @@ from fastcore.imports import IN_NOTEBOOK
 
 from .pipeline import RunStats, SetupError, dist_info, init_distributed
 from .report import DEFAULT_METRICS
+from .experiments import add_commands, run_command
 
 # %% auto #0
 __all__ = ['main']
@@ -56,7 +57,7 @@ def _model_args(q: argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     "The `layernb` argument parser."
     p = _Parser(prog="layernb", description="Layerwise representation analysis: extract every layer of a model, store, compare.")
-    sub = p.add_subparsers(dest="cmd", required=True, metavar="{demo,extract,analyze}")
+    sub = p.add_subparsers(dest="cmd", required=True, metavar="{demo,extract,analyze,grid,batch}")
     d = sub.add_parser("demo", help="built-in corpus -> every named feature -> similarity matrices -> report folder")
     d.add_argument("--out", required=True, help="report folder (figures, matrices.npz, metadata.json, features/)")
     d.add_argument("--no-features", action="store_true", help="do not keep the feature store in OUT/features")
@@ -83,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--out", required=True, help="report folder")
     a.add_argument("--layers", help="feature group or comma-separated layer names (default: every stored layer)")
     _common(a)
+    add_commands(sub)   # grid, batch: experiments over text models (layernb.experiments)
     return p
 
 # %% ../nbs/10b_cli.ipynb #ca35303f
@@ -179,10 +181,11 @@ def _analyze(args) -> None:
 # %% ../nbs/10b_cli.ipynb #beaa96b4
 def main(argv: Sequence[str] | None = None, # the arguments (default: the command line's)
         ) -> int:
-    "The `layernb` command: 0 when it ran (bad utterances are logged), 2 for a usage or setup error (one line on stderr)."
+    "The `layernb` command: 0 when it ran (bad utterances are logged), 1 when an experiment of `grid`/`batch` failed, 2 for a usage or setup error (one line on stderr)."
     argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
     try:
         args = _parser().parse_args(argv)
+        if args.cmd in ("grid", "batch"): return run_command(args)   # 0 done or skipped, 1 an experiment failed
         _set_threads(args.threads if args.cmd != "analyze" else None)
         {"demo": _demo, "extract": _extract, "analyze": _analyze}[args.cmd](args)
         return 0
