@@ -53,7 +53,11 @@ SIDEBAR = """<nav class="bd-docs-nav bd-links" aria-label="Site navigation">
   </div>
 </nav>
 """
-CSS = ".bd-links .caption-text { font-weight: 600; } .api-summary td:first-child { white-space: nowrap; }\n"
+# API entries (a py-object target right before show_doc's heading): a smaller, monospace heading than the prose sections
+CSS = """.bd-links .caption-text { font-weight: 600; } .api-summary td:first-child { white-space: nowrap; }
+span[id^="layernb."] + h2, span[id^="layernb."] + h3, span[id^="layernb."] + h4 {
+  font-family: var(--pst-font-family-monospace); font-size: 1.3rem; margin-top: 2rem; }
+"""
 
 
 def proc_notebooks() -> Path:
