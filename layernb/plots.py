@@ -29,7 +29,9 @@ def _finish(fig: Figure, path: str | Path | None, **savefig_kwargs) -> Figure:
         fig.savefig(path, bbox_inches="tight", **savefig_kwargs)
     return fig
 
-def provenance(meta: Mapping | None) -> str:
+def provenance(
+    meta: Mapping | None, # a result's metadata (model, model_id, weights_source, ...)
+) -> str:
     "The model and where its weights came from, for a title (`''` when the metadata says neither)."
     meta = meta or {}
     parts = [meta.get(k) for k in ("model", "model_id", "weights_source") if meta.get(k)]

@@ -22,12 +22,20 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 FULLY_DOCUMENTED = ["layernb.core", "layernb.audio", "layernb.plots"]
 
 
+_BUILD = {}
+
+
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
     if os.environ.get("LAYERNB_DOCS_SITE"): return Path(os.environ["LAYERNB_DOCS_SITE"])   # reuse a site built before
+    if "failed" in _BUILD: pytest.fail(_BUILD["failed"])      # a failed build is not retried by every test
     out = tmp_path_factory.mktemp("site")
     env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path_factory.mktemp("numba-cache")))   # see test_notebooks.py
-    subprocess.run([sys.executable, str(ROOT / "tools" / "build_docs.py"), "--out", str(out)], cwd=ROOT, env=env, check=True)
+    r = subprocess.run([sys.executable, str(ROOT / "tools" / "build_docs.py"), "--out", str(out)], cwd=ROOT, env=env,
+                       capture_output=True, text=True)
+    if r.returncode:
+        _BUILD["failed"] = f"the docs build failed:\n{r.stdout[-3000:]}\n{r.stderr[-6000:]}"
+        pytest.fail(_BUILD["failed"])
     return out
 
 
