@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Extraction on the built-in corpus: where the wall time goes, and how many bytes the features take.
 
-Runs `layernb.run.extract_corpus` (decode -> model forward -> FeatureStore) with a speech model of
+Runs `layernb.pipeline.extract_corpus` (decode -> model forward -> FeatureStore) with a speech model of
 the released HuBERT base geometry (random weights from its config: 23 named features, 512-channel
 conv layers, 768-wide transformer; no download) and reports
 
@@ -28,8 +28,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch
 from layernb.audio import builtin_utterances
-from layernb.run import RunStats, demo_model, extract_corpus, speech_extractor
-from layernb.speech import load_speech_model
+from layernb.pipeline import RunStats, extract_corpus
+from layernb.speech import demo_model, load_speech_model, speech_extractor, speech_items, speech_loader
 from layernb.store import FeatureStore
 
 
@@ -39,8 +39,8 @@ def folder_bytes(path: Path) -> int:
 
 def one_run(utts, sm, root: Path, dtype: str, background: bool, batch_size: int, device) -> tuple[RunStats, FeatureStore]:
     store = FeatureStore.create(root, dtype=dtype, model_id=sm.name, weights_source=sm.weights_source)
-    st = extract_corpus(utts, speech_extractor(sm, "all", device), store, batch_size=batch_size, shard_size=8,
-                        background_write=background, progress=False)
+    st = extract_corpus(speech_items(utts), speech_loader(sm.sample_rate), speech_extractor(sm, "all", device), store,
+                        batch_size=batch_size, shard_size=8, background_write=background, progress=False)
     return st, store
 
 
@@ -59,7 +59,8 @@ def main():
           f"{sum(u.duration for u in utts):.1f} s of audio")
     tmp = Path(tempfile.mkdtemp(prefix="layernb-bench-"))
     try:
-        extract_corpus(utts[:2], speech_extractor(sm, "all", dev), None, error_log=tmp / "warmup.jsonl", progress=False)  # warm-up
+        extract_corpus(speech_items(utts[:2]), speech_loader(sm.sample_rate), speech_extractor(sm, "all", dev), None,
+                       error_log=tmp / "warmup.jsonl", progress=False)  # warm-up
         rows = {}
         for label, dtype, bg in [("float16, background writer", "float16", True), ("float16, foreground writer", "float16", False),
                                  ("float32, background writer", "float32", True)]:
@@ -71,17 +72,17 @@ def main():
             st = best[0]
             w = st.wall_s
             print(f"\n[{label}] {st.summary()}")
-            print(f"  wall {w:.2f} s = decode {st.decode_s:.2f} + forward {st.forward_s:.2f} + write {st.write_s:.2f} "
-                  f"+ other {w - st.decode_s - st.forward_s - st.write_s - st.moments_s:.2f}; writer thread busy {st.write_background_s:.2f} s")
-            print(f"  decode + write = {100 * (st.decode_s + st.write_s) / w:.1f} % of wall (target <= 10 %); without the "
+            print(f"  wall {w:.2f} s = decode {st.load_s:.2f} + forward {st.forward_s:.2f} + write {st.write_s:.2f} "
+                  f"+ other {w - st.load_s - st.forward_s - st.write_s - st.moments_s:.2f}; writer thread busy {st.write_background_s:.2f} s")
+            print(f"  decode + write = {100 * (st.load_s + st.write_s) / w:.1f} % of wall (target <= 10 %); without the "
                   f"final shard's commit after the last batch ({st.write_tail_s:.2f} s, nothing left to overlap): "
-                  f"{100 * (st.decode_s + st.write_s - st.write_tail_s) / (w - st.write_tail_s):.1f} %")
+                  f"{100 * (st.load_s + st.write_s - st.write_tail_s) / (w - st.write_tail_s):.1f} %")
         bg, fg = rows["float16, background writer"][0], rows["float16, foreground writer"][0]
         print(f"\nbackground vs foreground writer (float16): wall {bg.wall_s:.2f} s vs {fg.wall_s:.2f} s "
               f"({fg.wall_s / bg.wall_s:.2f}x). The writer thread needs CPU: where the model runs on the same few cores "
               "(CPU extraction) it slows the forward pass by about what it takes off the loop; with the model on a GPU "
               "it uses otherwise idle cores.")
-        hours = rows["float16, background writer"][0].audio_seconds / 3600
+        hours = rows["float16, background writer"][0].size / 3600
         npz = tmp / "npz"
         rows["float32, background writer"][1].export_npz(npz, progress=False)
         npz_bytes = folder_bytes(npz)

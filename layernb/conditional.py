@@ -17,11 +17,13 @@ import torch
 from .core import Array, Frames, LayerSet, get_device, is_tensor, to_numpy
 from .metrics import check_pair, flat_correlation, linear_cka, linear_cka_from_cov, flat_correlation_from_moments
 from .moments import Moments
+from .results import SimilarityResult
 
 # %% auto #0
-__all__ = ['AUTO_RIDGE', 'FullyExplainedWarning', 'residualize', 'residual_cov', 'partial_correlation', 'conditional_cka',
-           'r_squared', 'conditional_matrices', 'conditional_matrix', 'auto_ridge', 'input_layer_correlations',
-           'progressive_partial_correlations', 'Propagation', 'plot_propagation', 'input_propagation']
+__all__ = ['AUTO_RIDGE', 'FullyExplainedWarning', 'residualize', 'Residualizer', 'residual_cov', 'partial_correlation',
+           'conditional_cka', 'r_squared', 'conditional_matrices', 'conditional_matrix', 'auto_ridge',
+           'input_layer_correlations', 'progressive_partial_correlations', 'Propagation', 'plot_propagation',
+           'input_propagation']
 
 # %% ../nbs/03_conditional.ipynb #8daa6d25
 _EPS = float(np.finfo(np.float64).eps)
@@ -45,19 +47,6 @@ def _center(t: torch.Tensor) -> torch.Tensor:
     "Columns of `t` minus their means."
     return t - t.mean(0, keepdim=True)
 
-def _residual_fn(Z: torch.Tensor | None, ridge: float):
-    "A function X -> residual of X on [1, Z] (float64 tensors), from one SVD of the centred Z."
-    if Z is None or Z.shape[1] == 0: return _center
-    Zc = _center(Z)
-    n, r = Zc.shape
-    U, s, _ = torch.linalg.svd(Zc, full_matrices=False)
-    f = _fit_factors(s * s, ridge, n, r)
-    keep = f > 0
-    U, f = U[:, keep], f[keep]
-    def resid(X: torch.Tensor) -> torch.Tensor:
-        Xc = _center(X)
-        return Xc - U @ (f[:, None] * (U.T @ Xc))
-    return resid
 
 # %% ../nbs/03_conditional.ipynb #6f8e6b0e
 def _relabel(err: ValueError, names: dict) -> ValueError:
@@ -92,10 +81,15 @@ def _cat(parts: list) -> torch.Tensor | None:
     "Concatenate tensors along features (None for none)."
     return torch.cat(parts, 1) if parts else None
 
-def _z_list(Z) -> list:
-    "Conditioning argument as a list of arrays (None -> [], an array -> [it], a list/tuple -> itself)."
-    if Z is None: return []
-    return list(Z) if isinstance(Z, (list, tuple)) else [Z]
+def _z_list(given) -> list:
+    "Conditioning argument as a list (None -> [], one item -> [it], a list/tuple -> itself)."
+    if given is None: return []
+    return list(given) if isinstance(given, (list, tuple)) else [given]
+
+def _z_named(name: str, given) -> dict:
+    "The conditioning arrays by name: {name: it} for one, {name[i]: ...} for a list, {} for None."
+    zl = _z_list(given)
+    return dict(zip([name] if len(zl) == 1 else [f"{name}[{i}]" for i in range(len(zl))], zl))
 
 def _like(t: torch.Tensor, ref) -> Array:
     "`t` as numpy (in `ref`'s floating dtype) when `ref` is numpy, else as a tensor on `ref`'s device/dtype."
@@ -105,22 +99,154 @@ def _like(t: torch.Tensor, ref) -> Array:
     dt = ref.dtype if np.issubdtype(ref.dtype, np.floating) else np.float64
     return to_numpy(t).astype(dt, copy=False)
 
+def _split(n_seq: int, holdout) -> tuple[np.ndarray, np.ndarray] | None:
+    "(sequences the fits use, sequences measured on) of a held-out split: a fraction (a fixed random draw) or the held-out indices; None: in-sample."
+    if holdout is None: return None
+    if isinstance(holdout, float):
+        if not 0 < holdout < 1: raise ValueError(f"holdout as a fraction of the sequences must be in (0, 1), got {holdout}")
+        test = np.sort(np.random.default_rng(0).permutation(n_seq)[:max(1, int(round(holdout * n_seq)))])
+    else:
+        test = np.unique(np.asarray(to_numpy(holdout)).astype(np.int64).reshape(-1))
+        if len(test) and not (0 <= test[0] and test[-1] < n_seq):
+            raise ValueError(f"holdout holds sequence indices outside 0..{n_seq - 1}")
+    fit = np.setdiff1d(np.arange(n_seq), test)
+    if not len(fit) or not len(test):
+        raise ValueError(f"a held-out split needs sequences on both sides; got {len(fit)} to fit and {len(test)} held out")
+    return fit, test
+
+
 # %% ../nbs/03_conditional.ipynb #fb20bd99
-def residualize(X: Array, Z, ridge: float = 0.0, *, data: LayerSet | None = None, device="auto") -> Array:
-    "X with its linear dependence on Z (with intercept) removed: the residual of X regressed on [1, Z] (centred)."
+def residualize(X: Array | str,               # the representation to residualise (an array, or a layer name with data=)
+                given,                        # the conditioning layer(s): an array, a list of arrays, names with data=, or None
+                ridge: float = 0.0,           # a fraction of the mean eigenvalue of the conditioning covariance (0: least squares)
+                *, data: LayerSet | None = None,  # a LayerSet when X and given are layer names
+                device="auto") -> Array:      # where the fit runs ("auto": the device of the tensors, else a GPU if there is one)
+    "X with its linear dependence on `given` (with intercept) removed: the in-sample residual of X regressed on [1, given] (`Residualizer.fit_transform`)."
     ridge = _check_ridge(ridge)
-    if isinstance(data, Moments): raise TypeError("residualize needs the samples; Moments hold only their second moments")
-    src = _source(data, {"X": X}, {"Z": Z}, device)
+    if isinstance(data, Moments): raise TypeError("residualize needs the samples; Moments hold only their second moments (use Residualizer.from_moments for the fit)")
+    src = _source(data, {"X": X}, {"given": given}, device)
     x = _key(src, "X", X)
     return _like(src.residuals(x, src.z, ridge), src.raw[x])
+
+
+# %% ../nbs/03_conditional.ipynb #e59902fa
+class Residualizer:
+    "Least-squares (or ridge) fit of X on [1, Z], scikit-learn style: `fit` on some samples, `transform` any; from samples or from `Moments`."
+    def __init__(self, ridge: float = 0.0):   # a fraction of the mean eigenvalue of Z's covariance (0: least squares)
+        self.ridge = _check_ridge(ridge)
+
+    def _fit_given(self, Z: torch.Tensor) -> Residualizer:
+        "Decompose the conditioning data (float64 tensor, or None for the intercept alone): one SVD of the centred Z."
+        self.n_samples_fit_ = Z.shape[0] if Z is not None else None
+        if Z is None or Z.shape[1] == 0:
+            self._U = self._V = self._mz = None
+            self.rank_, self.ridge_ = 0, 0.0
+            return self
+        self._mz = Z.mean(0)
+        Zc = Z - self._mz
+        n, r = Zc.shape
+        U, s, Vh = torch.linalg.svd(Zc, full_matrices=False)
+        f = _fit_factors(s * s, self.ridge, n, r)
+        keep = f > 0
+        self._U, self._s, self._V, self._f = U[:, keep], s[keep], Vh[keep].T, f[keep]
+        self.rank_ = int(keep.sum())
+        self.ridge_ = float(self.ridge * (s * s).sum() / r)     # λ on the cross-product sums: scikit-learn's Ridge(alpha=ridge_)
+        return self
+
+    def _in_sample(self, X: torch.Tensor) -> torch.Tensor:
+        "Residual of X on the samples the fit was made on (the projection form, exact: Xc - U diag(f) U'Xc)."
+        Xc = _center(X)
+        return Xc if self._U is None else Xc - self._U @ (self._f[:, None] * (self._U.T @ Xc))
+
+    def _coef(self, X: torch.Tensor) -> torch.Tensor:
+        "Coefficients (d_z, d_x) of the fit of X: V diag(f/s) U'Xc."
+        return self._V @ ((self._f / self._s)[:, None] * (self._U.T @ _center(X)))
+
+    def _set_coef(self, coef: torch.Tensor | None, mean_x: torch.Tensor):
+        "Store the fitted coefficients and intercept (tensors inside; numpy float64 in the public attributes)."
+        self._B, self._b = coef, (mean_x if coef is None else mean_x - self._mz @ coef)
+        self.intercept_ = to_numpy(self._b)
+        self.coef_ = np.zeros((0, len(self.intercept_))) if coef is None else to_numpy(coef)
+
+    def fit(self,
+            Z,                  # the conditioning (`given`) data: an (n, d_z) array, or a list of arrays (concatenated)
+            X,                  # what is explained: an (n, d_x) array
+            *, device="auto",   # where the fit runs ("auto": the tensors' device, else a GPU if there is one)
+           ) -> Residualizer:
+        "Fit X on [1, Z] (least squares, or ridge): sets `coef_` (d_z, d_x), `intercept_`, `ridge_` (λ on the sums), `rank_`, `n_samples_fit_`."
+        t = _checked({"X": X, **_z_named("Z", Z)}, device)
+        Zt = _cat([t[k] for k in t if k != "X"])
+        self._fit_given(Zt)
+        self._set_coef(None if self._U is None else self._coef(t["X"]), t["X"].mean(0))
+        return self
+
+    def transform(self,
+                  Z,                  # the conditioning data, the same columns as in `fit`, on any samples
+                  X,                  # the explained data, the same columns as in `fit`
+                  *, device="auto",   # where it runs
+                 ) -> Array:
+        "The residual X - intercept_ - Z coef_ of the fitted map, on any samples (numpy in, numpy out; tensors stay on their device)."
+        if not hasattr(self, "_b"): raise ValueError("this Residualizer is not fitted yet: call fit(Z, X) first")
+        t = _checked({"X": X, **_z_named("Z", Z)}, device)
+        Zt = _cat([t[k] for k in t if k != "X"])
+        dz = 0 if Zt is None else Zt.shape[1]
+        if dz != self.coef_.shape[0] or t["X"].shape[1] != len(self.intercept_):
+            raise ValueError(f"fitted on Z with {self.coef_.shape[0]} and X with {len(self.intercept_)} columns, "
+                             f"got {dz} and {t['X'].shape[1]}")
+        dev = t["X"].device
+        R = t["X"] - self._b.to(dev)
+        if self._B is not None: R = R - Zt @ self._B.to(dev)
+        return _like(R, X)
+
+    def fit_transform(self,
+                      Z,                  # the conditioning (`given`) data: an (n, d_z) array, or a list of arrays
+                      X,                  # what is explained: an (n, d_x) array
+                      *, device="auto",   # where the fit runs
+                     ) -> Array:
+        "Fit on these samples and return their residuals (in-sample; the same numbers as `residualize`)."
+        t = _checked({"X": X, **_z_named("Z", Z)}, device)
+        Zt = _cat([t[k] for k in t if k != "X"])
+        self._fit_given(Zt)
+        self._set_coef(None if self._U is None else self._coef(t["X"]), t["X"].mean(0))
+        return _like(self._in_sample(t["X"]), X)
+
+    @classmethod
+    def from_moments(cls, m: Moments,                  # streamed sums holding the layers
+                     given: str | Sequence[str],       # the conditioning layer(s)
+                     layers: str | Sequence[str],      # the layer(s) to explain (their columns are concatenated)
+                     ridge: float = 0.0) -> Residualizer:
+        "The same fit from a `Moments` (no samples): coefficients from the joint centred cross-products."
+        out = cls(ridge)
+        zl, xl = _z_list(given), ([layers] if isinstance(layers, str) else list(layers))
+        C, mean, idx = m.joint(list(dict.fromkeys(xl + zl)))
+        iz, ix = [i for k in zl for i in idx[k]], [i for k in xl for i in idx[k]]
+        out._fit_given_cov(C[iz][:, iz], float(m.n))
+        out._mz = mean[iz]
+        coef = out._Vc @ ((out._w)[:, None] * (out._Vc.T @ C[iz][:, ix]))
+        out._set_coef(coef, mean[ix])
+        return out
+
+    def _fit_given_cov(self, Czz: torch.Tensor, n: float) -> Residualizer:
+        "Decompose the conditioning covariance (or cross-product sums): the kept eigen-directions, f/e, and h = f(2-f)/e."
+        e, V = torch.linalg.eigh(Czz)
+        r = Czz.shape[0]
+        f = _fit_factors(e, self.ridge, n, r)
+        keep = f > 0
+        self._Vc, self._w, self._h = V[:, keep], (f / e)[keep], (f * (2 - f) / e)[keep]
+        self.n_samples_fit_, self.rank_ = n, int(keep.sum())
+        self.ridge_ = float(self.ridge * e.clamp(min=0).sum() / r)
+        return self
+
+    def __repr__(self):
+        fitted = "" if not hasattr(self, "rank_") else f", rank_={self.rank_}, n_samples_fit_={self.n_samples_fit_:g}"
+        return f"Residualizer(ridge={self.ridge:g}{fitted})"
+
 
 # %% ../nbs/03_conditional.ipynb #e5d879a3
 def _conditioner(Czz: torch.Tensor, ridge: float, n: float) -> tuple[torch.Tensor, torch.Tensor]:
     "Eigen-directions V of Czz that the fit uses and their weights h = f(2-f)/e, so that C_xy|z = C_xy - C_xz V diag(h) V' C_zy."
-    e, V = torch.linalg.eigh(Czz)
-    f = _fit_factors(e, ridge, n, Czz.shape[0])
-    keep = f > 0
-    return V[:, keep], (f * (2 - f) / e)[keep]
+    r = Residualizer(ridge)._fit_given_cov(Czz, n)
+    return r._Vc, r._h
 
 def _residual_cov_t(C: torch.Tensor, z: Sequence[int], ridge: float, n: float, cond=None) -> torch.Tensor:
     "Covariance (or cross-product sums) of the residuals of all variables of C on the variables `z` (float64 tensors)."
@@ -131,28 +257,49 @@ def _residual_cov_t(C: torch.Tensor, z: Sequence[int], ridge: float, n: float, c
     R = C - (Cz * h) @ Cz.T                            # 2W - W Czz W on the kept directions
     return (R + R.T) / 2
 
-def residual_cov(C: Array, z: Sequence[int], ridge: float = 0.0, n: float | None = None) -> Array:
-    "Covariance of the residuals of every variable in covariance `C` after regressing out (with intercept) the variables at indices `z`."
+def _residual_cov_held_out(C_fit: torch.Tensor, C_meas: torch.Tensor, z: Sequence[int], fit: Residualizer) -> torch.Tensor:
+    "Cross-products, on other samples (C_meas), of the residuals of every variable after the fit on `z` made on C_fit: C - C_sz B - B'C_zs + B'C_zz B."
+    z = list(z)
+    B = fit._Vc @ (fit._w[:, None] * (fit._Vc.T @ C_fit[z]))      # (d_z, P) coefficients of every variable
+    Cz = C_meas[:, z]
+    R = C_meas - Cz @ B - B.T @ Cz.T + B.T @ C_meas[z][:, z] @ B
+    return (R + R.T) / 2
+
+def residual_cov(C: Array,                 # a covariance (or cross-product) matrix of all variables
+                 given: Sequence[int],     # indices of the conditioning variables in C
+                 ridge: float = 0.0,       # a fraction of the mean eigenvalue of the conditioning block
+                 n: float | None = None,   # samples behind C (sets the round-off cutoff at ridge 0)
+                ) -> Array:
+    "Covariance of the residuals of every variable in covariance `C` after regressing out (with intercept) the variables at indices `given`."
     ridge = _check_ridge(ridge)
     Ct = C.double() if is_tensor(C) else torch.from_numpy(np.asarray(C, dtype=np.float64))
     if Ct.ndim != 2 or Ct.shape[0] != Ct.shape[1]: raise ValueError(f"C must be a square covariance matrix, got shape {tuple(Ct.shape)}")
-    R = _residual_cov_t(Ct, z, ridge, 0 if n is None else n)
+    R = _residual_cov_t(Ct, given, ridge, 0 if n is None else n)
     return R if is_tensor(C) else to_numpy(R)
+
 
 # %% ../nbs/03_conditional.ipynb #be86a908
 class _Samples:
-    "The sample path: named float64 tensors (same samples)."
+    "The sample path: named float64 tensors (same samples); fits on `fit_arrays` when a held-out split is asked for."
     kind = "samples"
-    def __init__(self, arrays: dict, raw: dict, z: list):
+    def __init__(self, arrays: dict, raw: dict, z: list, fit_arrays: dict | None = None):
         self.t, self.raw, self.z = arrays, raw, z
+        self.t_fit, self.held_out = (arrays, False) if fit_arrays is None else (fit_arrays, True)
         self.n = next(iter(arrays.values())).shape[0]
         self._fits, self._res = {}, {}
     def dim(self, k: str) -> int: return int(self.t[k].shape[1])
     def residuals(self, x: str, z: list, ridge: float) -> torch.Tensor:
-        "Residual of x on z (the fit of z and the last residuals are kept for the next call)."
+        "Residual of x on z, on the samples measured (the fit of z and the last residuals are kept for the next call)."
         key = (tuple(z), ridge)
-        if key not in self._fits: self._fits, self._res = {key: _residual_fn(_cat([self.t[k] for k in z]), ridge)}, {}
-        if x not in self._res: self._res[x] = self._fits[key](self.t[x])
+        if key not in self._fits:
+            self._fits, self._res = {key: Residualizer(ridge)._fit_given(_cat([self.t_fit[k] for k in z]))}, {}
+        if x not in self._res:
+            fit = self._fits[key]
+            if not self.held_out: self._res[x] = fit._in_sample(self.t[x])
+            else:                                   # the fitted map applied to the held-out samples, then centred there
+                R = self.t[x] - self.t_fit[x].mean(0)
+                if fit._U is not None: R = R - (_cat([self.t[k] for k in z]) - fit._mz) @ fit._coef(self.t_fit[x])
+                self._res[x] = _center(R)
         return self._res[x]
     def kept(self, x: str, z: list, ridge: float) -> float:
         "Share of x's variance left after regressing out z."
@@ -165,35 +312,50 @@ class _Samples:
         return _METRICS[metric][0](X, Y, device=X.device)
 
 class _MomentSource:
-    "The moment path: joint centred cross-products of the named layers of a Moments."
+    "The moment path: joint centred cross-products of the named layers of a Moments (and of a held-out Moments to measure on)."
     kind = "moments"
-    def __init__(self, m: Moments, names: list, z: list):
+    def __init__(self, m: Moments, names: list, z: list, measure: Moments | None = None):
         names = list(dict.fromkeys(names))
-        missing = [k for k in names if k not in m.layers]
-        if missing: raise KeyError(f"no layers {missing} in these Moments; have {m.layers}")
-        if m.n < 4: raise ValueError(f"these Moments hold {m.n:g} frames; need at least 4")
-        self.C, self.mean, self.idx = m.joint(names)
-        self.n, self.z, self._cond = float(m.n), z, {}
+        for mm in (m,) if measure is None else (m, measure):
+            missing = [k for k in names if k not in mm.layers]
+            if missing: raise KeyError(f"no layers {missing} in these Moments; have {mm.layers}")
+            if mm.n < 4: raise ValueError(f"these Moments hold {mm.n:g} frames; need at least 4")
+        self.C, mean, self.idx = m.joint(names)
+        self.Cm, self.mean = (self.C, mean) if measure is None else measure.joint(names)[:2]
+        self.held_out, self.n_fit = measure is not None, float(m.n)
+        self.n, self.z, self._cond = float((measure or m).n), z, {}
         for k in names:
-            if not self.C[self.idx[k]][:, self.idx[k]].diagonal().sum() > 0:
+            if not self.Cm[self.idx[k]][:, self.idx[k]].diagonal().sum() > 0:
                 raise ValueError(f"layer {k!r} has zero variance over these frames: a constant representation has no similarity; drop it")
     def dim(self, k: str) -> int: return len(self.idx[k])
+    def _fit(self, z: list, ridge: float) -> Residualizer | None:
+        "The fit on the conditioning layers `z` (one per conditioning set and ridge, kept); None for no layers."
+        key = (tuple(z), ridge)
+        if key not in self._cond:
+            iz = [i for k in z for i in self.idx[k]]
+            self._cond[key] = Residualizer(ridge)._fit_given_cov(self.C[iz][:, iz], self.n_fit) if iz else None
+        return self._cond[key]
+    def resid(self, z: list, ridge: float) -> torch.Tensor:
+        "Residual cross-products of every variable given the layers `z` (one fit per conditioning set, kept)."
+        fit = self._fit(z, ridge)
+        if fit is None: return self.Cm
+        iz = [i for k in z for i in self.idx[k]]
+        if self.held_out: return _residual_cov_held_out(self.C, self.Cm, iz, fit)
+        return _residual_cov_t(self.C, iz, ridge, self.n, (fit._Vc, fit._h))
     def _blocks(self, x: str, y: str, z: list | None, ridge: float):
         "(Cxx, Cyy, Cxy) of x, y, or of their residuals on z."
         ix, iy = self.idx[x], self.idx[y]
-        if z is None: R, ix_, iy_ = self.C, ix, iy
-        else:
+        if z is None or self.held_out: R = self.Cm if z is None else self.resid(z, ridge)
+        else:                                # in-sample: only the rows and columns of x, y and z
             iz = [i for k in z for i in self.idx[k]]
-            key = (tuple(z), ridge)
-            if key not in self._cond:        # one eigendecomposition per conditioning set
-                self._cond[key] = _conditioner(self.C[iz][:, iz], ridge, self.n) if iz else None
-            sub = ix + iy + iz
-            R = _residual_cov_t(self.C[sub][:, sub], range(len(ix) + len(iy), len(sub)), ridge, self.n, self._cond[key])
-            ix_, iy_ = list(range(len(ix))), list(range(len(ix), len(ix) + len(iy)))
-        return R[ix_][:, ix_], R[iy_][:, iy_], R[ix_][:, iy_]
+            fit, sub = self._fit(z, ridge), ix + iy + iz
+            R = _residual_cov_t(self.C[sub][:, sub], range(len(ix) + len(iy), len(sub)), ridge, self.n,
+                                None if fit is None else (fit._Vc, fit._h))
+            ix, iy = list(range(len(ix))), list(range(len(ix), len(ix) + len(iy)))
+        return R[ix][:, ix], R[iy][:, iy], R[ix][:, iy]
     def kept(self, x: str, z: list, ridge: float) -> float:
         Rxx = self._blocks(x, x, z, ridge)[0]
-        return max(0.0, float(Rxx.diagonal().sum() / self.C[self.idx[x]][:, self.idx[x]].diagonal().sum()))  # round-off can go below 0
+        return max(0.0, float(Rxx.diagonal().sum() / self.Cm[self.idx[x]][:, self.idx[x]].diagonal().sum()))  # round-off can go below 0
     def pair(self, metric: str, x: str, y: str, z: list | None, ridge: float) -> float:
         Cxx, Cyy, Cxy = (to_numpy(b) for b in self._blocks(x, y, z, ridge))
         return _METRICS[metric][1](self, x, y, z, Cxx, Cyy, Cxy)
@@ -214,41 +376,51 @@ def _check_metric(metric: str) -> str:
     if metric not in _METRICS: raise ValueError(f"metric must be one of {sorted(_METRICS)}, got {metric!r}")
     return metric
 
+
 # %% ../nbs/03_conditional.ipynb #c4074904
 def _is_name(a) -> bool: return isinstance(a, str)
 
-def _source(data, items: dict, zs: dict, device="auto", extra: dict | None = None):
-    "A _Samples or _MomentSource for the items (name -> array or layer name) and the conditioning set `zs` (name -> Z argument)."
-    (zname, Z), = zs.items() if zs else (("Z", None),)
-    zl = _z_list(Z)
+def _source(data, items: dict, zs: dict, device="auto", extra: dict | None = None, holdout=None):
+    "A _Samples or _MomentSource for the items (name -> array or layer name) and the conditioning set `zs` (name -> given argument)."
+    (zname, given), = zs.items() if zs else (("given", None),)
+    zl = _z_list(given)
     if data is None:
         if any(_is_name(v) for v in items.values()) or any(_is_name(v) for v in zl):
             raise TypeError("layer names need data= (a LayerSet or a Moments); otherwise pass arrays")
-        zkeys = [zname] if len(zl) == 1 else [f"{zname}[{i}]" for i in range(len(zl))]
-        named = {**items, **dict(zip(zkeys, zl)), **(extra or {})}
+        zn = _z_named(zname, given)
+        named = {**items, **zn, **(extra or {})}
         t = _checked(named, device)
-        return _Samples(t, named, zkeys)
+        split = _split(next(iter(t.values())).shape[0], holdout)    # arrays: every row is its own sequence
+        if split is None: return _Samples(t, named, list(zn))
+        rows = [torch.as_tensor(s, device=next(iter(t.values())).device) for s in split]
+        return _Samples({k: v[rows[1]] for k, v in t.items()}, named, list(zn), {k: v[rows[0]] for k, v in t.items()})
     for k, v in list(items.items()) + [(zname, v) for v in zl]:
         if not _is_name(v): raise TypeError(f"with data= give layer names, got a {type(v).__name__} for {k}")
     names = list(dict.fromkeys(list(items.values()) + zl + list((extra or {}).values())))
     if isinstance(data, Moments):
-        src = _MomentSource(data, names, zl)
-    elif isinstance(data, LayerSet):
-        ls = data.select(names).check_aligned()
-        t = _checked({k: ls[k].data for k in names}, device)
-        src = _Samples(t, {k: ls[k].data for k in names}, zl)
-    else: raise TypeError(f"data must be a LayerSet or a Moments, got {type(data).__name__}")
-    return src
+        if holdout is not None and not isinstance(holdout, Moments):
+            raise TypeError("with data= a Moments (the fit), holdout= is the Moments of the held-out sequences to measure on; "
+                            "or pass data= a LayerSet and holdout= a fraction or the held-out sequence indices")
+        return _MomentSource(data, names, zl, holdout)
+    if not isinstance(data, LayerSet): raise TypeError(f"data must be a LayerSet or a Moments, got {type(data).__name__}")
+    if isinstance(holdout, Moments): raise TypeError("holdout= a Moments needs data= the Moments of the fit")
+    ls = data.select(names).check_aligned()
+    split = _split(ls.n_seq, holdout)
+    arrays = lambda part: {k: part[k].data for k in names}
+    if split is None: return _Samples(_checked(arrays(ls), device), arrays(ls), zl)
+    fit, meas = ls.subset(split[0]), ls.subset(split[1])
+    return _Samples(_checked(arrays(meas), device), arrays(meas), zl, _checked(arrays(fit), device))
 
 def _key(src, arg_name: str, value) -> str:
     "The source key of an argument (its layer name with data=, else the argument name)."
     return value if _is_name(value) else arg_name
 
+
 # %% ../nbs/03_conditional.ipynb #fe49b5cf
-def _conditional(metric: str, X, Y, Z, ridge: float, tol: float, data, device) -> float:
-    "The metric between the residuals of X and Y on Z, NaN (with a warning) when Z explains either."
+def _conditional(metric: str, X, Y, given, ridge: float, tol: float, data, holdout, device) -> float:
+    "The metric between the residuals of X and Y on `given`, NaN (with a warning) when `given` explains either."
     ridge = _check_ridge(ridge)
-    src = _source(data, {"X": X, "Y": Y}, {"Z": Z}, device)
+    src = _source(data, {"X": X, "Y": Y}, {"given": given}, device, holdout=holdout)
     x, y = _key(src, "X", X), _key(src, "Y", Y)
     return _conditional_on(src, metric, x, y, src.z, ridge, tol)
 
@@ -271,39 +443,67 @@ def _conditional_on(src, metric: str, x: str, y: str, z: list, ridge: float, tol
             return float("nan")
     return float(src.pair(metric, x, y, z, ridge))
 
-def partial_correlation(X: Array | str, Y: Array | str, Z, ridge: float = 0.0, tol: float = 1e-8, *,
-                        data: LayerSet | Moments | None = None, device="auto") -> float:
-    "Flat correlation between X and Y after regressing Z (with intercept) out of both; NaN + warning if Z explains X or Y."
-    return _conditional("flat_correlation", X, Y, Z, ridge, tol, data, device)
+def partial_correlation(X: Array | str,          # one representation (an array, or a layer name with data=)
+                        Y: Array | str,          # the other, of the same shape
+                        given,                   # the conditioning layer(s): an array, a list, names with data=, or None
+                        ridge: float = 0.0,      # a fraction of the mean eigenvalue of the conditioning covariance
+                        tol: float = 1e-8,       # residual variance share below which a layer counts as fully explained
+                        *, data: LayerSet | Moments | None = None,  # a LayerSet or Moments when the arguments are layer names
+                        holdout=None,            # held-out split: fit on the other sequences, measure on these (a fraction, indices, or a Moments)
+                        device="auto") -> float: # where it runs ("auto": the tensors' device, else a GPU if there is one)
+    "Flat correlation between X and Y after regressing `given` (with intercept) out of both; NaN + warning if `given` explains X or Y."
+    return _conditional("flat_correlation", X, Y, given, ridge, tol, data, holdout, device)
 
-def conditional_cka(X: Array | str, Y: Array | str, Z, ridge: float = 0.0, tol: float = 1e-8, *,
-                    data: LayerSet | Moments | None = None, device="auto") -> float:
-    "Linear CKA between the residuals of X and Y on Z (with intercept); NaN + warning if Z explains X or Y."
-    return _conditional("linear_cka", X, Y, Z, ridge, tol, data, device)
+def conditional_cka(X: Array | str,              # one representation (an array, or a layer name with data=)
+                    Y: Array | str,              # the other (any width)
+                    given,                       # the conditioning layer(s): an array, a list, names with data=, or None
+                    ridge: float = 0.0,          # a fraction of the mean eigenvalue of the conditioning covariance
+                    tol: float = 1e-8,           # residual variance share below which a layer counts as fully explained
+                    *, data: LayerSet | Moments | None = None,  # a LayerSet or Moments when the arguments are layer names
+                    holdout=None,                # held-out split: fit on the other sequences, measure on these (a fraction, indices, or a Moments)
+                    device="auto") -> float:     # where it runs ("auto": the tensors' device, else a GPU if there is one)
+    "Linear CKA between the residuals of X and Y on `given` (with intercept); NaN + warning if `given` explains X or Y."
+    return _conditional("linear_cka", X, Y, given, ridge, tol, data, holdout, device)
 
-def r_squared(X: Array | str, Z, ridge: float = 0.0, *, data: LayerSet | Moments | None = None, device="auto") -> float:
-    "Share of X's total variance that a linear map of Z (with intercept) explains: 1 - tr C_xx|z / tr C_xx."
+def r_squared(X: Array | str,                    # the representation explained
+              given,                             # the conditioning layer(s): an array, a list, names with data=, or None
+              ridge: float = 0.0,                # a fraction of the mean eigenvalue of the conditioning covariance
+              *, data: LayerSet | Moments | None = None,  # a LayerSet or Moments when the arguments are layer names
+              holdout=None,                      # held-out split (then an out-of-sample R², which can be negative)
+              device="auto") -> float:           # where it runs
+    "Share of X's total variance that a linear map of `given` (with intercept) explains: 1 - tr C_xx|z / tr C_xx."
     ridge = _check_ridge(ridge)
-    src = _source(data, {"X": X}, {"Z": Z}, device)
+    src = _source(data, {"X": X}, {"given": given}, device, holdout=holdout)
     return 1.0 - src.kept(_key(src, "X", X), src.z, ridge)
 
+
 # %% ../nbs/03_conditional.ipynb #4e5b6645
-def conditional_matrices(data: LayerSet | Moments, z: str | Sequence[str],
-                         metrics: Sequence[str] = ("linear_cka", "flat_correlation"),
-                         ridge: float = 0.0, tol: float = 1e-8, layers: Sequence[str] | None = None,
-                         *, device="auto") -> dict[str, np.ndarray]:
-    "{metric: L x L matrix} of conditional CKA ('linear_cka') and/or partial correlation ('flat_correlation') given z, from one residualisation."
-    metrics, ridge, zl = [_check_metric(m) for m in metrics], _check_ridge(ridge), _z_list(z)
+def conditional_matrices(data: LayerSet | Moments,            # the layers (a LayerSet is summarised into Moments first)
+                         given: str | Sequence[str],           # the conditioning layer(s)
+                         metrics: Sequence[str] = ("linear_cka", "flat_correlation"),  # 'linear_cka' (conditional CKA) and/or 'flat_correlation' (partial correlation)
+                         ridge: float = 0.0,                   # a fraction of the mean eigenvalue of the conditioning covariance
+                         tol: float = 1e-8,                    # residual variance share below which a layer counts as fully explained
+                         layers: Sequence[str] | None = None,  # the layers compared (default: all but `given`)
+                         *, holdout=None,                      # held-out split: a fraction or sequence indices (LayerSet), or a Moments (with Moments)
+                         device="auto") -> dict[str, SimilarityResult]:  # where the sums and products live
+    "{metric: SimilarityResult} of conditional CKA ('linear_cka') and/or partial correlation ('flat_correlation') given `given`, from one residualisation."
+    metrics, ridge, zl = [_check_metric(m) for m in metrics], _check_ridge(ridge), _z_list(given)
     if not isinstance(data, (LayerSet, Moments)): raise TypeError(f"data must be a LayerSet or a Moments, got {type(data).__name__}")
     avail = data.layers if isinstance(data, Moments) else data.names
     layers = [k for k in avail if k not in zl] if layers is None else list(layers)
     names = list(dict.fromkeys(layers + zl))
-    if isinstance(data, LayerSet): data = Moments(device=device).update(data.select(names))
-    src = _MomentSource(data, names, zl)
-    iz = [i for k in zl for i in src.idx[k]]
-    R = _residual_cov_t(src.C, iz, ridge, src.n)
+    meta = dict(data.meta)
+    if isinstance(data, LayerSet):
+        if isinstance(holdout, Moments): raise TypeError("holdout= a Moments needs data= the Moments of the fit")
+        split, sel = _split(data.n_seq, holdout), data.select(names)
+        if split is not None: holdout = Moments(device=device).update(sel.subset(split[1])); sel = sel.subset(split[0])
+        data = Moments(device=device).update(sel)
+    elif holdout is not None and not isinstance(holdout, Moments):
+        raise TypeError("with data= a Moments (the fit), holdout= is the Moments of the held-out sequences to measure on")
+    src = _MomentSource(data, names, zl, holdout)
+    R = src.resid(zl, ridge)
     blk = lambda a, b: to_numpy(R[src.idx[a]][:, src.idx[b]])
-    kept = {k: max(0.0, float(R[src.idx[k], src.idx[k]].sum() / src.C[src.idx[k], src.idx[k]].sum())) for k in layers}
+    kept = {k: max(0.0, float(R[src.idx[k], src.idx[k]].sum() / src.Cm[src.idx[k], src.idx[k]].sum())) for k in layers}
     explained = [k for k in layers if kept[k] < tol]
     if explained:
         warnings.warn(f"{explained} are fully explained by {zl} (residual variance share < tol={tol:g}): their rows are NaN",
@@ -317,13 +517,21 @@ def conditional_matrices(data: LayerSet | Moments, z: str | Sequence[str],
             for m in metrics:
                 if m == "flat_correlation" and src.dim(a) != src.dim(b): continue
                 out[m][i, j] = out[m][j, i] = _METRICS[m][1](src, a, b, zl, *blocks)
-    return out
+    settings = dict(path="moments", given=zl, ridge=ridge, tol=tol, held_out=src.held_out, n_fit=src.n_fit)
+    meta = {**meta, "n_frames": src.n, "explained": explained}
+    return {m: SimilarityResult(layers, out[m], m, src.n, settings=settings, meta=meta) for m in metrics}
 
-def conditional_matrix(data: LayerSet | Moments, z: str | Sequence[str], metric: str = "linear_cka",
-                       ridge: float = 0.0, tol: float = 1e-8, layers: Sequence[str] | None = None,
-                       *, device="auto") -> np.ndarray:
-    "L x L matrix of conditional CKA ('linear_cka') or partial correlation ('flat_correlation') between layers, given z."
-    return conditional_matrices(data, z, [metric], ridge, tol, layers, device=device)[metric]
+def conditional_matrix(data: LayerSet | Moments,              # the layers (a LayerSet is summarised into Moments first)
+                       given: str | Sequence[str],             # the conditioning layer(s)
+                       metric: str = "linear_cka",             # 'linear_cka' (conditional CKA) or 'flat_correlation' (partial correlation)
+                       ridge: float = 0.0,                     # a fraction of the mean eigenvalue of the conditioning covariance
+                       tol: float = 1e-8,                      # residual variance share below which a layer counts as fully explained
+                       layers: Sequence[str] | None = None,    # the layers compared (default: all but `given`)
+                       *, holdout=None,                        # held-out split (see `conditional_matrices`)
+                       device="auto") -> SimilarityResult:     # where the sums and products live
+    "L x L conditional CKA ('linear_cka') or partial correlation ('flat_correlation') between layers, given `given`."
+    return conditional_matrices(data, given, [metric], ridge, tol, layers, holdout=holdout, device=device)[metric]
+
 
 # %% ../nbs/03_conditional.ipynb #04c5c15d
 AUTO_RIDGE = 1e-3     # ridge="auto": this ridge once the conditioning set has at least n/2 columns, else 0
@@ -333,7 +541,7 @@ def auto_ridge(ridge: float | str, n: float, r: int) -> float:
     if ridge == "auto": return AUTO_RIDGE if r >= n / 2 else 0.0
     return _check_ridge(ridge)
 
-def _propagation_source(input, layers, data, device):
+def _propagation_source(input, layers, data, device, holdout=None):
     "A source and the key of the input and of each layer."
     if data is not None:
         if not _is_name(input): raise TypeError("with data= give the input as a layer name")
@@ -341,13 +549,13 @@ def _propagation_source(input, layers, data, device):
         if layers is None: layers = [k for k in avail if k != input]
         layers = list(layers)
         if not layers: raise ValueError("no layers to compare the input with")
-        src = _source(data, {"input": input}, {}, device, extra={f"layer {i}": k for i, k in enumerate(layers)})
+        src = _source(data, {"input": input}, {}, device, extra={f"layer {i}": k for i, k in enumerate(layers)}, holdout=holdout)
         return src, input, layers
     if isinstance(layers, Mapping): names, arrays = list(layers), list(layers.values())
     else: arrays = list(layers); names = [f"layer_{i}" for i in range(len(arrays))]
     if not arrays: raise ValueError("no layers to compare the input with")
     if "input" in names: raise ValueError("a layer may not be called 'input'")
-    src = _source(None, {"input": input}, {}, device, extra=dict(zip(names, arrays)))
+    src = _source(None, {"input": input}, {}, device, extra=dict(zip(names, arrays)), holdout=holdout)
     return src, "input", names
 
 def _progressive(src, u: str, names: list, metric: str, ridge, tol: float) -> tuple[np.ndarray, np.ndarray]:
@@ -361,19 +569,28 @@ def _progressive(src, u: str, names: list, metric: str, ridge, tol: float) -> tu
         vals[k] = _conditional_on(src, metric, u, name, z, ridges[k], tol)
     return vals, ridges
 
-def input_layer_correlations(input: Array | str, layers=None, metric: str = "flat_correlation", *,
-                             data: LayerSet | Moments | None = None, device="auto") -> np.ndarray:
+def input_layer_correlations(input: Array | str,            # the input representation (an array, or a layer name with data=)
+                             layers=None,                     # the layers in order: arrays (a list or name -> array), or names with data=
+                             metric: str = "flat_correlation",  # 'flat_correlation' or 'linear_cka'
+                             *, data: LayerSet | Moments | None = None,  # a LayerSet or Moments when the arguments are layer names
+                             holdout=None,                    # held-out split: measure on these sequences only
+                             device="auto") -> np.ndarray:    # where it runs
     "Similarity (flat correlation, or linear CKA) of the input representation with every layer, in order."
-    src, u, names = _propagation_source(input, layers, data, device)
+    src, u, names = _propagation_source(input, layers, data, device, holdout)
     metric = _check_metric(metric)
     for k in names: _check_equal_dims(src, metric, u, k)
     return np.array([src.pair(metric, u, k, None, 0.0) for k in names])
 
-def progressive_partial_correlations(input: Array | str, layers=None, metric: str = "flat_correlation",
-                                     ridge: float | str = "auto", tol: float = 1e-8, *,
-                                     data: LayerSet | Moments | None = None, device="auto") -> np.ndarray:
+def progressive_partial_correlations(input: Array | str,            # the input representation (an array, or a layer name with data=)
+                                     layers=None,                     # the layers in order: arrays, or names with data=
+                                     metric: str = "flat_correlation",  # 'flat_correlation' or 'linear_cka'
+                                     ridge: float | str = "auto",     # ridge of the fits, or 'auto' (see `auto_ridge`)
+                                     tol: float = 1e-8,               # residual variance share below which a layer counts as fully explained
+                                     *, data: LayerSet | Moments | None = None,  # a LayerSet or Moments when the arguments are layer names
+                                     holdout=None,                    # held-out split: fit on the other sequences, measure on these
+                                     device="auto") -> np.ndarray:    # where it runs
     "Layer k's similarity with the input controlling for layers 0..k-1 (k = 0: none); ridge 'auto' once those are wide."
-    src, u, names = _propagation_source(input, layers, data, device)
+    src, u, names = _propagation_source(input, layers, data, device, holdout)
     return _progressive(src, u, names, _check_metric(metric), ridge, tol)[0]
 
 # %% ../nbs/03_conditional.ipynb #c0b61a06
@@ -428,19 +645,24 @@ def plot_propagation(result: Propagation, ax=None, r2: bool = True):
     ax.legend(fontsize=7, frameon=False)
     return ax
 
-def input_propagation(data: LayerSet | Moments | Mapping, input: str, layers: Sequence[str] | None = None,
-                      metric: str = "flat_correlation", ridge: float | str = "auto", tol: float = 1e-8,
-                      *, device="auto") -> Propagation:
+def input_propagation(data: LayerSet | Moments | Mapping,       # the layers (a mapping name -> array is one sequence)
+                      input: str,                              # the name of the input representation
+                      layers: Sequence[str] | None = None,     # the layers in order (default: all others)
+                      metric: str = "flat_correlation",        # 'flat_correlation' or 'linear_cka'
+                      ridge: float | str = "auto",             # ridge of the fits, or 'auto' (see `auto_ridge`)
+                      tol: float = 1e-8,                       # residual variance share below which a layer counts as fully explained
+                      *, holdout=None,                         # held-out split: fit on the other sequences, measure on these
+                      device="auto") -> Propagation:           # where it runs
     "The input-propagation suite for every layer: input-layer similarity, progressive partial, R² both ways."
     metric = _check_metric(metric)
     if isinstance(data, Mapping) and not isinstance(data, LayerSet):
         data = LayerSet({k: v if isinstance(v, Frames) else Frames(v, [0, v.shape[0]]) for k, v in data.items()})
-    src, u, names = _propagation_source(input, layers, data, device)
+    src, u, names = _propagation_source(input, layers, data, device, holdout)
     for k in names: _check_equal_dims(src, metric, u, k)
     corr = np.array([src.pair(metric, u, k, None, 0.0) for k in names])
     partial, ridges = _progressive(src, u, names, metric, ridge, tol)
     r2_l = np.array([1 - src.kept(k, [u], auto_ridge(ridge, src.n, src.dim(u))) for k in names])
     r2_u = np.array([1 - src.kept(u, [k], auto_ridge(ridge, src.n, src.dim(k))) for k in names])
-    meta = {"metric": metric, "source": src.kind, "n": src.n, "ridge": ridge, "auto_ridge": AUTO_RIDGE, "tol": tol,
+    meta = {"metric": metric, "source": src.kind, "n": src.n, "ridge": ridge, "auto_ridge": AUTO_RIDGE, "tol": tol, "held_out": src.held_out,
             **{k: v for k, v in getattr(data, "meta", {}).items()}}
     return Propagation(u, names, corr, partial, r2_l, r2_u, ridges, meta)

@@ -5,10 +5,12 @@
 # %% ../nbs/02_metrics.ipynb #6d6fff0a
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 import warnings
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 import torch
@@ -16,11 +18,12 @@ import torch
 from .core import Array, get_device, is_tensor, to_numpy
 
 # %% auto #0
-__all__ = ['METRICS', 'check_pair', 'linear_cka_from_cov', 'linear_cka_debiased_from_stats', 'linear_cka', 'rv_coefficient',
-           'rbf_cka', 'distance_correlation', 'flat_correlation_from_moments', 'cosine_similarity_from_moments',
-           'flat_correlation', 'cosine_similarity', 'cca_from_cov', 'svcca_from_cov', 'pwcca_from_cov', 'cca',
-           'mean_sq_cca', 'svcca', 'pwcca', 'rsa', 'knn_jaccard', 'procrustes_from_cov', 'procrustes_similarity',
-           'Metric', 'register_metric', 'get_metric']
+__all__ = ['CHANCE_LEVEL', 'METRICS', 'check_pair', 'linear_cka_from_cov', 'linear_cka_debiased_from_stats', 'linear_cka',
+           'rv_coefficient', 'rbf_cka', 'distance_correlation', 'flat_correlation_from_moments',
+           'cosine_similarity_from_moments', 'flat_correlation', 'cosine_similarity', 'cca_from_cov',
+           'mean_sq_cca_from_cov', 'svcca_from_cov', 'pwcca_from_cov', 'cca', 'mean_sq_cca', 'svcca', 'pwcca',
+           'ChanceWarning', 'cca_chance', 'rsa', 'knn_jaccard', 'procrustes_from_cov', 'procrustes_similarity',
+           'Metric', 'register_metric', 'get_metric', 'metric_table', 'pair_loop']
 
 # %% ../nbs/02_metrics.ipynb #9acb6397
 def _to_f64(A, device: torch.device) -> torch.Tensor:
@@ -390,6 +393,16 @@ def cca_from_cov(Cxx: Array, Cyy: Array, Cxy: Array, k: int | None = None, ridge
     if k is not None and not 1 <= k <= m: raise ValueError(f"k must be between 1 and min(dx, dy) = {m}, got {k}")
     return to_numpy(rho[:m if k is None else k])
 
+def mean_sq_cca_from_cov(Cxx: Array, Cyy: Array, Cxy: Array,   # centred covariance (or cross-product) blocks
+                         k: int | None = None,      # the first k canonical correlations (default: all min(dx, dy))
+                         ridge: float = 0.0,        # regularisation, a fraction of each side's mean eigenvalue
+                         n: int | None = None,      # samples: enables the d >= n - 1 check and the chance-level warning
+                        ) -> float:
+    "Mean squared canonical correlation (of the first `k`) from covariance blocks; warns (`ChanceWarning`) when independent data of this shape give a large value."
+    rho = cca_from_cov(Cxx, Cyy, Cxy, k=k, ridge=ridge, n=n)
+    if k is None and ridge == 0: _note_chance("cca", "mean_sq", n, Cxx.shape[0], Cyy.shape[0])
+    return float(np.mean(rho ** 2))
+
 def _top_directions(C: torch.Tensor, keep: float) -> torch.Tensor:
     "Eigenvectors of C (descending) that together explain at least a fraction `keep` of its trace."
     w, V = torch.linalg.eigh((C + C.T) / 2)
@@ -409,13 +422,16 @@ def svcca_from_cov(Cxx: Array, Cyy: Array, Cxy: Array, keep: float = 0.99, n: in
         if n is not None and U.shape[1] >= n - 1:
             raise ValueError(f"SVCCA keeps {U.shape[1]} principal directions of {name} (keep={keep}) but there are only "
                              f"n={n} samples: with d ≥ n - 1 every canonical correlation is trivially 1; lower keep or use more samples")
-    return float(cca_from_cov(Ux.T @ Cxx @ Ux, Uy.T @ Cyy @ Uy, Ux.T @ Cxy @ Uy, n=n).mean())
+    value = float(cca_from_cov(Ux.T @ Cxx @ Ux, Uy.T @ Cyy @ Uy, Ux.T @ Cxy @ Uy, n=n).mean())
+    _note_chance("svcca", "mean", n, Ux.shape[1], Uy.shape[1])
+    return value
 
 def pwcca_from_cov(Cxx: Array, Cyy: Array, Cxy: Array, ridge: float = 0.0, n: int | None = None) -> float:
     "PWCCA: canonical correlations weighted by αᵢ = Σⱼ|⟨hᵢ, xⱼ⟩| = ‖Cxx aᵢ‖₁ (Morcos et al. 2018), weights from X."
     Wx, Wy, U, rho, Vh = _cca_svd(Cxx, Cyy, Cxy, ridge, n)
     Cxx = _as64(Cxx)[0].to(Wx.device)
     alpha = (Cxx @ (Wx @ U)).abs().sum(0)
+    if ridge == 0: _note_chance("pwcca", "mean", n, Cxx.shape[0], Wy.shape[0])
     return float((alpha * rho).sum() / alpha.sum())
 
 # %% ../nbs/02_metrics.ipynb #aed05186
@@ -426,7 +442,8 @@ def cca(X: Array, Y: Array, k: int | None = None, *, ridge: float = 0.0, device=
 
 def mean_sq_cca(X: Array, Y: Array, *, ridge: float = 0.0, device="auto") -> float:
     "Mean squared canonical correlation (the registry's `cca` scalar)."
-    return float(np.mean(cca(X, Y, ridge=ridge, device=device) ** 2))
+    X, Y = check_pair(X, Y, device=device)
+    return mean_sq_cca_from_cov(*_cross_products(X, Y), ridge=ridge, n=X.shape[0])
 
 def svcca(X: Array, Y: Array, keep: float = 0.99, *, device="auto") -> float:
     "SVCCA (Raghu et al. 2017): mean canonical correlation after keeping the principal directions that explain `keep` of the variance."
@@ -437,6 +454,56 @@ def pwcca(X: Array, Y: Array, *, ridge: float = 0.0, device="auto") -> float:
     "Projection-weighted CCA (Morcos et al. 2018), weights from X."
     X, Y = check_pair(X, Y, device=device)
     return pwcca_from_cov(*_cross_products(X, Y), ridge=ridge, n=X.shape[0])
+
+# %% ../nbs/02_metrics.ipynb #3775a29e
+CHANCE_LEVEL = 0.1   # warn when the value a metric takes on independent data of this shape is above this
+
+class ChanceWarning(UserWarning):
+    "The value a metric takes on independent data of this shape is large (above `CHANCE_LEVEL`): the number alone says little."
+    def __init__(self, message: str, chance: float):
+        super().__init__(message)
+        self.chance = chance
+
+@functools.lru_cache(maxsize=512)
+def _mean_rho_mc(m: int, p: int, q: int, draws: int, seed: int) -> float:
+    "Monte Carlo mean canonical correlation of a uniformly random p-dim and a fixed q-dim subspace of R^m (p <= q < m)."
+    from scipy.linalg import eigh
+    rng = np.random.default_rng(seed)
+    vals = []
+    for _ in range(draws):
+        if m - q >= p:                                 # rho^2 = eig(A, A + B), A ~ W_p(q), B ~ W_p(m - q) (Bartlett)
+            G = rng.standard_normal((q, p)); A = G.T @ G
+            Lb = np.tril(rng.standard_normal((p, p)), -1)
+            Lb[np.diag_indices(p)] = np.sqrt(rng.chisquare(m - q - np.arange(p)))
+            r2 = eigh(A, A + Lb @ Lb.T, eigvals_only=True)
+        else:                                          # few spare dims: an explicit random frame
+            Q = np.linalg.qr(rng.standard_normal((m, p)))[0]
+            r2 = np.linalg.svd(Q[:q], compute_uv=False) ** 2
+        vals.append(np.sqrt(np.clip(r2, 0, 1)).mean())
+    return float(np.mean(vals))
+
+def cca_chance(n: int,                  # samples
+               dx: int, dy: int,        # dimensions of the two sides
+               stat: str = "mean_sq",   # "mean_sq": mean squared canonical correlation (exact); "mean": mean correlation (Monte Carlo)
+               draws: int | None = None,  # Monte Carlo draws (default: enough for ~4000 correlations, at least 8)
+               seed: int = 0) -> float:   # seed of the draws
+    "Expected mean squared (exact) or mean (Monte Carlo) canonical correlation of independent Gaussian data of n samples and dx, dy dimensions."
+    n, p, q = int(round(n)), min(dx, dy), max(dx, dy)
+    if not 1 <= p <= q < n - 1: raise ValueError(f"need 1 <= dims < n - 1, got n={n}, dims {dx} and {dy}")
+    if stat == "mean_sq": return q / (n - 1)
+    if stat != "mean": raise ValueError(f"stat must be 'mean_sq' or 'mean', got {stat!r}")
+    return _mean_rho_mc(n - 1, p, q, draws or max(8, -(-4000 // p)), seed)
+
+def _note_chance(metric: str, stat: str, n, dx: int, dy: int):
+    "Warn (ChanceWarning) when independent data of this shape give `metric` a value above CHANCE_LEVEL."
+    if n is None or dx >= n - 1 or dy >= n - 1: return
+    bound = max(dx, dy) / (n - 1)                  # E mean rho^2; E mean rho <= its square root
+    if (bound if stat == "mean_sq" else math.sqrt(bound)) <= CHANCE_LEVEL: return
+    chance = cca_chance(n, dx, dy, stat)
+    if chance > CHANCE_LEVEL:
+        warnings.warn(ChanceWarning(f"{metric} on n={n:g} samples of {dx} and {dy} dimensions: independent data of this shape "
+                                    f"give {chance:.3f} on average, so this value alone says little; use more samples or "
+                                    "fewer dimensions (e.g. svcca with a lower keep)", chance), stacklevel=3)
 
 # %% ../nbs/02_metrics.ipynb #b970e522
 _RSA_DISTANCES = ("correlation", "cosine", "euclidean", "sqeuclidean")
@@ -512,28 +579,45 @@ def procrustes_similarity(X: Array, Y: Array, *, device="auto") -> float:
 # %% ../nbs/02_metrics.ipynb #4606752c
 @dataclass(frozen=True)
 class Metric:
-    "A named scalar similarity `fn(X, Y) -> float`, with whether it follows from second moments."
-    name: str
-    fn: Callable[..., float]
-    from_moments: bool
-    description: str
+    "One registry entry: a named scalar similarity with its sample function, its moment kernel (or None) and its shape rules."
+    name: str                                   # the registry name (what configs and results say)
+    fn: Callable[..., float]                    # sample function fn(X, Y, **options) -> float
+    moments: Callable[..., float] | None = None # moment kernel k(p, **options) -> float of a pair's centred sums, None: samples only
+    symmetric: bool = True                      # s(X, Y) = s(Y, X): all pairs evaluate i <= j and mirror
+    equal_dims: bool = False                    # defined only between layers of equal width (other pairs are NaN)
+    description: str = ""                       # one line for tables and error messages
+    pairs: Callable | None = None               # fast all-pairs pairs(xs, **options) -> (L, L) on sample matrices; None: the pairwise loop
+    @property
+    def from_moments(self) -> bool: return self.moments is not None
     def __call__(self, X: Array, Y: Array, **kwargs) -> float: return self.fn(X, Y, **kwargs)
 
 METRICS: dict[str, Metric] = {}
 
-def register_metric(name: str, fn: Callable[..., float], from_moments: bool = False, description: str = "",
-                    overwrite: bool = False) -> Metric:
-    "Add a scalar metric `fn(X, Y) -> float` to `METRICS` under `name`."
+def register_metric(name: str,                                  # the registry name
+                    fn: Callable[..., float],                   # sample function fn(X, Y, **options) -> float
+                    moments: Callable[..., float] | None = None,  # moment kernel k(p, **options) of a PairMoments, or None
+                    *, symmetric: bool = True,                  # s(X, Y) = s(Y, X)
+                    equal_dims: bool = False,                   # defined only between layers of equal width
+                    description: str = "",                      # one line for tables
+                    pairs: Callable | None = None,              # fast all-pairs function over sample matrices, or None
+                    overwrite: bool = False) -> Metric:         # replace an entry of the same name
+    "Add a metric to `METRICS` under `name`: every path (moments, samples, bootstrap, permutations, windows) then knows it."
     if name in METRICS and not overwrite:
         raise ValueError(f"metric {name!r} is already registered; pass overwrite=True to replace it")
-    METRICS[name] = m = Metric(name, fn, from_moments, description)
+    for arg, f in (("fn", fn), ("moments", moments), ("pairs", pairs)):
+        if f is not None and not callable(f):
+            raise TypeError(f"{arg} must be a function or None, got {f!r}"
+                            + ("; a moment metric passes its kernel of a PairMoments, moments=lambda p: ..." if arg == "moments" else ""))
+    if fn is None: raise TypeError("fn, the sample function fn(X, Y) -> float, is required")
+    METRICS[name] = m = Metric(name, fn, moments, symmetric, equal_dims, description, pairs)
     return m
 
-def get_metric(name: str) -> Metric:
-    "The registered metric `name`; an unknown name raises an error listing the known ones."
-    if name not in METRICS:
-        raise KeyError(f"unknown metric {name!r}; known metrics: {', '.join(sorted(METRICS))}")
-    return METRICS[name]
+def get_metric(metric: str | Metric) -> Metric:
+    "The registry entry of `metric` (a name, or a `Metric` which is returned as is); an unknown name raises an error listing the known ones."
+    if isinstance(metric, Metric): return metric
+    if metric not in METRICS:
+        raise KeyError(f"unknown metric {metric!r}; known metrics: {', '.join(sorted(METRICS))}")
+    return METRICS[metric]
 
 def _debiased(fn):
     "`fn` with debiased=True."
@@ -541,19 +625,77 @@ def _debiased(fn):
     g.__name__ = f"{fn.__name__}_debiased"
     return g
 
-for _name, _fn, _mom, _desc in [
-    ("linear_cka", linear_cka, True, "linear CKA (biased HSIC), = RV coefficient"),
-    ("linear_cka_debiased", _debiased(linear_cka), True, "linear CKA with the unbiased HSIC estimator (may be < 0)"),
-    ("rbf_cka", rbf_cka, False, "CKA with RBF kernels, sigma = 0.5 x median distance"),
-    ("rbf_cka_debiased", _debiased(rbf_cka), False, "RBF CKA with the unbiased HSIC estimator (may be < 0)"),
-    ("flat_correlation", flat_correlation, True, "Pearson correlation of the flattened, dimension-aligned arrays"),
-    ("cosine_similarity", cosine_similarity, True, "cosine of the flattened, dimension-aligned arrays"),
-    ("rv_coefficient", rv_coefficient, True, "Escoufier's RV coefficient (= linear CKA)"),
-    ("cca", mean_sq_cca, True, "mean squared canonical correlation"),
-    ("svcca", svcca, True, "mean canonical correlation of the top-99%-variance principal subspaces"),
-    ("pwcca", pwcca, True, "projection-weighted mean canonical correlation (weights from X)"),
-    ("rsa", rsa, False, "Spearman correlation of the correlation-distance RDMs"),
-    ("distance_correlation", distance_correlation, False, "Szekely's distance correlation"),
-    ("knn_jaccard", knn_jaccard, False, "mean Jaccard overlap of the 10 nearest neighbours"),
-    ("procrustes_similarity", procrustes_similarity, False, "cosine of the orthogonal Procrustes angle"),
-]: register_metric(_name, _fn, _mom, _desc)
+_linear_cka_m = lambda p: linear_cka_from_cov(*p.covs())
+for _name, _fn, _mom, _sym, _eq, _desc in [
+    ("linear_cka", linear_cka, _linear_cka_m, True, False, "linear CKA (biased HSIC), = RV coefficient"),
+    ("linear_cka_debiased", _debiased(linear_cka),
+     lambda p: linear_cka_debiased_from_stats(p.cxx, p.cyy, p.cxy, p.qxx, p.qyy, p.qxy, p.n), True, False,
+     "linear CKA with the unbiased HSIC estimator (may be < 0)"),
+    ("rbf_cka", rbf_cka, None, True, False, "CKA with RBF kernels, sigma = 0.5 x median distance"),
+    ("rbf_cka_debiased", _debiased(rbf_cka), None, True, False, "RBF CKA with the unbiased HSIC estimator (may be < 0)"),
+    ("flat_correlation", flat_correlation, lambda p: flat_correlation_from_moments(*p.flat()), True, True,
+     "Pearson correlation of the flattened, dimension-aligned arrays"),
+    ("cosine_similarity", cosine_similarity, lambda p: cosine_similarity_from_moments(*p.flat()), True, True,
+     "cosine of the flattened, dimension-aligned arrays"),
+    ("rv_coefficient", rv_coefficient, _linear_cka_m, True, False, "Escoufier's RV coefficient (= linear CKA)"),
+    ("cca", mean_sq_cca, lambda p, k=None, ridge=0.0: mean_sq_cca_from_cov(*p.covs(), k=k, ridge=ridge, n=p.n), True, False,
+     "mean squared canonical correlation"),
+    ("svcca", svcca, lambda p, keep=0.99: svcca_from_cov(*p.covs(), keep=keep, n=p.n), True, False,
+     "mean canonical correlation of the top-99%-variance principal subspaces"),
+    ("pwcca", pwcca, lambda p, ridge=0.0: pwcca_from_cov(*p.covs(), ridge=ridge, n=p.n), False, False,
+     "projection-weighted mean canonical correlation (weights from X)"),
+    ("rsa", rsa, None, True, False, "Spearman correlation of the correlation-distance RDMs"),
+    ("distance_correlation", distance_correlation, None, True, False, "Szekely's distance correlation"),
+    ("knn_jaccard", knn_jaccard, None, True, False, "mean Jaccard overlap of the 10 nearest neighbours"),
+    ("procrustes_similarity", procrustes_similarity, lambda p: procrustes_from_cov(*p.covs()), True, False,
+     "cosine of the orthogonal Procrustes angle"),
+]: register_metric(_name, _fn, _mom, symmetric=_sym, equal_dims=_eq, description=_desc)
+
+# %% ../nbs/02_metrics.ipynb #a5c86824
+def metric_table():
+    "The registry as a pandas DataFrame: one row per metric with its paths, shape rules and description."
+    import pandas as pd
+    return pd.DataFrame([dict(name=m.name, samples=True, moments=m.from_moments, fast_all_pairs=m.pairs is not None,
+                              symmetric=m.symmetric, equal_dims=m.equal_dims, description=m.description)
+                         for m in METRICS.values()]).set_index("name")
+
+def _accepts(fn: Callable, name: str) -> bool:
+    "True if `fn` takes a keyword `name` (or **kwargs)."
+    try: ps = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError): return False
+    return any(p.name == name or p.kind is p.VAR_KEYWORD for p in ps)
+
+def _noting_chance(fn: Callable, *args, **kwargs) -> tuple[float, float]:
+    "`fn(*args, **kwargs)` as a float, and the chance level it warned about (`ChanceWarning`; NaN if none); other warnings pass on."
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        value = float(fn(*args, **kwargs))
+    chance = math.nan
+    for w in caught:
+        if issubclass(w.category, ChanceWarning): chance = w.message.chance
+        else: warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return value, chance
+
+def pair_loop(rec: Metric,                    # the metric (its symmetric and equal_dims rules)
+              dims: Sequence[int],            # each layer's width
+              value: Callable[[int, int], float],  # value(i, j) of layers i and j
+              progress: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    "The (L, L) matrix of `value(i, j)` by the metric's rules (i <= j mirrored if symmetric, NaN where widths must match and do not), and the chance levels."
+    L = len(dims)
+    out, chance = np.full((L, L), np.nan), np.full((L, L), np.nan)
+    pairs = [(i, j) for i in range(L) for j in range(L) if j >= i or not rec.symmetric]
+    from tqdm.auto import tqdm
+    for i, j in tqdm(pairs, desc=rec.name, disable=not progress):
+        if rec.equal_dims and dims[i] != dims[j]: continue
+        out[i, j], chance[i, j] = _noting_chance(value, i, j)
+        if rec.symmetric: out[j, i], chance[j, i] = out[i, j], chance[i, j]
+    return out, chance
+
+def _chance_meta(name: str, chance: np.ndarray) -> dict:
+    "`{'chance': matrix}` with one warning when some pair's value under independence is large, else `{}`."
+    if not np.isfinite(chance).any(): return {}
+    k = int(np.isfinite(chance).sum())
+    warnings.warn(ChanceWarning(f"{name}: for {k} of {chance.size} entries independent data of the same shape give more than "
+                                f"{CHANCE_LEVEL} on average (up to {np.nanmax(chance):.3f}); the values expected under "
+                                "independence are in result.meta['chance']", float(np.nanmax(chance))), stacklevel=3)
+    return {"chance": chance}

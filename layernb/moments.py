@@ -17,12 +17,11 @@ from fastcore.basics import patch
 from tqdm.auto import tqdm
 
 from .core import Frames, LayerSet, get_device, is_tensor, to_numpy
-from .metrics import (METRICS, cca_from_cov, cosine_similarity_from_moments, flat_correlation_from_moments,
-                             linear_cka_debiased_from_stats, linear_cka_from_cov, procrustes_from_cov, pwcca_from_cov,
-                             svcca_from_cov)
+from .metrics import METRICS, Metric, _chance_meta, get_metric, pair_loop
+from .results import SimilarityResult
 
 # %% auto #0
-__all__ = ['MOMENT_METRICS', 'Moments', 'PairMoments', 'moment_metric']
+__all__ = ['Moments', 'PairMoments', 'moment_metric']
 
 # %% ../nbs/01_moments.ipynb #6b97d420
 _F64 = torch.float64
@@ -293,26 +292,15 @@ def joint(self: Moments, layers: Sequence | None = None) -> tuple[torch.Tensor, 
     return torch.cat(rows, 0).to(torch.float64), mean.to(torch.float64), cols
 
 # %% ../nbs/01_moments.ipynb #db4e1b27
-# name -> (function of PairMoments, symmetric, needs equal dims)
-MOMENT_METRICS: dict[str, tuple[Callable, bool, bool]] = {
-    "linear_cka": (lambda p: linear_cka_from_cov(*p.covs()), True, False),
-    "linear_cka_debiased": (lambda p: linear_cka_debiased_from_stats(p.cxx, p.cyy, p.cxy, p.qxx, p.qyy, p.qxy, p.n), True, False),
-    "rv_coefficient": (lambda p: linear_cka_from_cov(*p.covs()), True, False),
-    "flat_correlation": (lambda p: flat_correlation_from_moments(*p.flat()), True, True),
-    "cosine_similarity": (lambda p: cosine_similarity_from_moments(*p.flat()), True, True),
-    "cca": (lambda p, k=None, ridge=0.0: float(np.mean(cca_from_cov(*p.covs(), k=k, ridge=ridge, n=p.n) ** 2)), True, False),
-    "svcca": (lambda p, keep=0.99: svcca_from_cov(*p.covs(), keep=keep, n=p.n), True, False),
-    "pwcca": (lambda p, ridge=0.0: pwcca_from_cov(*p.covs(), ridge=ridge, n=p.n), False, False),
-    "procrustes_similarity": (lambda p: procrustes_from_cov(*p.covs()), True, False),
-}
-
-def moment_metric(name: str) -> tuple[Callable, bool, bool]:
-    "(function of PairMoments, symmetric, needs equal dims) for a registry metric name; clear errors for sample-only or unknown names."
-    if name in MOMENT_METRICS: return MOMENT_METRICS[name]
-    if name in METRICS and not METRICS[name].from_moments:
-        raise ValueError(f"metric {name!r} needs the samples, not second moments (it is sample-only); compute it with "
-                         f"layernb.metrics.get_metric({name!r}) on (sub)samples. Moment metrics: {sorted(MOMENT_METRICS)}")
-    raise ValueError(f"unknown metric {name!r}; moment metrics are {sorted(MOMENT_METRICS)}")
+def moment_metric(metric: str | Metric) -> Metric:
+    "The registry entry of a metric computable from moments; clear errors for sample-only or unknown names."
+    try: rec = get_metric(metric)
+    except KeyError as e: raise ValueError(str(e).strip("'\"")) from None
+    if rec.moments is None:
+        raise ValueError(f"metric {rec.name!r} needs the samples, not second moments (it is sample-only); compute it with "
+                         f"layernb.similarity.similarity_matrix(..., path='samples') or layernb.metrics.get_metric({rec.name!r}) "
+                         f"on (sub)samples. Moment metrics: {sorted(k for k, v in METRICS.items() if v.from_moments)}")
+    return rec
 
 # %% ../nbs/01_moments.ipynb #be84f2a0
 @patch
@@ -325,19 +313,17 @@ def _check_ready(self: Moments, tr: np.ndarray):
                                    "a constant representation has no similarity; drop it")
 
 @patch
-def matrix(self: Moments, metric: str = "linear_cka", progress: bool = False, **kwargs) -> np.ndarray:
+def matrix(self: Moments,
+           metric: str | Metric = "linear_cka",   # a registry name (or entry) with a moment kernel
+           progress: bool = False,                # tqdm bar over the pairs
+           **kwargs) -> SimilarityResult:         # options of the metric (keep=, k=, ridge=, ...)
     "The L x L matrix of a registry metric between all layers, from the sums (NaN where undefined)."
-    fn, symmetric, equal_dims = moment_metric(metric)
+    rec = moment_metric(metric)
     c = self.centred()
     self._check_ready(to_numpy(c._traces()))
-    L = len(self.layers)
-    out = np.full((L, L), np.nan)
-    pairs = [(i, j) for i in range(L) for j in range(L) if j >= i or not symmetric]
-    for i, j in tqdm(pairs, desc=metric, disable=not progress):
-        if equal_dims and self.dims[i] != self.dims[j]: continue
-        out[i, j] = fn(c._pair_of_centred(i, j), **kwargs)
-        if symmetric: out[j, i] = out[i, j]
-    return out
+    mat, chance = pair_loop(rec, self.dims, lambda i, j: rec.moments(c._pair_of_centred(i, j), **kwargs), progress)
+    meta = {**self.meta, "n_frames": self.n, "n_seq": self.n_seq, **_chance_meta(rec.name, chance)}
+    return SimilarityResult(self.layers, mat, rec.name, self.n, settings=dict(path="moments", **kwargs), meta=meta)
 
 # %% ../nbs/01_moments.ipynb #f508c301
 @patch

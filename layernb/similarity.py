@@ -5,6 +5,7 @@
 # %% ../nbs/04_similarity.ipynb #31aa0373
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -13,139 +14,76 @@ import torch
 from fastcore.basics import patch
 from tqdm.auto import tqdm
 
-from .core import Array, Frames, LayerSet, to_numpy, is_tensor
-from .metrics import get_metric
-from .moments import MOMENT_METRICS, Moments
+from .core import Array, Frames, LayerSet, get_device, to_numpy, is_tensor
+from .metrics import ChanceWarning, Metric, _accepts, _chance_meta, get_metric, pair_loop
+from .moments import Moments
+from .results import SimilarityResult, layer_heatmap   # defined in layernb.results; importable from here too
 
 # %% auto #0
-__all__ = ['SimilarityResult', 'layer_heatmap', 'similarity_matrix', 'sequence_groups', 'bootstrap_ci', 'BootstrapResult',
-           'bootstrap', 'permutation_test']
-
-# %% ../nbs/04_similarity.ipynb #db18c9b3
-@dataclass
-class SimilarityResult:
-    "An L x L similarity matrix with its layer names, metric, settings and provenance."
-    names: list                          # layer names, the order of the rows and columns
-    matrix: np.ndarray                   # (L, L) the estimate (the mean over trials on the sample path)
-    metric: str                          # registry name of the metric
-    n: int                               # rows each value was computed on (sequences or frames, per trial)
-    std: np.ndarray | None = None        # (L, L) std over Monte Carlo trials or bootstrap replicates
-    lower: np.ndarray | None = None      # (L, L) lower confidence bound
-    upper: np.ndarray | None = None      # (L, L) upper confidence bound
-    p_value: np.ndarray | None = None    # (L, L) permutation p-values
-    replicates: np.ndarray | None = None # (B, L, L) bootstrap replicates or permutation null values
-    settings: dict = field(default_factory=dict)  # how it was computed (path, time_average, trials, seed, ...)
-    meta: dict = field(default_factory=dict)      # the LayerSet's metadata (model id, weights source, ...) and counts
-
-    @property
-    def mean(self) -> np.ndarray: return self.matrix
-
-    def __getitem__(self, pair: tuple[str, str]) -> float:
-        "The value for a pair of layer names, `res['a', 'b']`."
-        a, b = pair
-        return float(self.matrix[self._index(a), self._index(b)])
-
-    def _index(self, name: str) -> int:
-        if name not in self.names: raise KeyError(f"no layer {name!r}; have {self.names}")
-        return self.names.index(name)
-
-    def __repr__(self):
-        extra = [k for k in ("std", "lower", "p_value") if getattr(self, k) is not None]
-        return (f"SimilarityResult({self.metric}, {len(self.names)} layers, n={self.n}"
-                + (f", with {', '.join(extra)}" if extra else "") + ")")
-
-# %% ../nbs/04_similarity.ipynb #f9df245b
-def layer_heatmap(mat, names: Sequence[str], title: str | None = None, ax=None, annotate: bool | None = None,
-                  cmap: str = "viridis", **kwargs):
-    "Heatmap of an L x L layer matrix with the layer names on both axes (values in the cells when there are few layers; NaN left blank)."
-    import matplotlib.pyplot as plt
-    mat, n = np.asarray(to_numpy(mat), dtype=np.float64), len(names)
-    if mat.shape != (n, n): raise ValueError(f"expected a {n} x {n} matrix for {n} layer names, got shape {mat.shape}")
-    if ax is None: _, ax = plt.subplots(figsize=(1.2 + 0.45 * n,) * 2)
-    im = ax.imshow(mat, cmap=cmap, **kwargs)
-    fontsize = 9 if n <= 12 else 7
-    ax.set_xticks(range(n), names, rotation=90, fontsize=fontsize); ax.set_yticks(range(n), names, fontsize=fontsize)
-    if annotate is None: annotate = n <= 8
-    if annotate:
-        for (i, j), v in np.ndenumerate(mat):
-            if np.isfinite(v): ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7, color="w" if v < np.nanmean(mat) else "k")
-    if title: ax.set_title(title, fontsize=9)
-    ax.figure.colorbar(im, ax=ax, shrink=0.8)
-    return ax
-
-@patch
-def plot(self: SimilarityResult, ax=None, annotate: bool | None = None, cmap: str = "viridis", **kwargs):
-    "Heatmap of the matrix with layer names, titled with the metric, the model and where its weights came from."
-    source = [self.meta.get(k) for k in ("model", "model_id", "weights_source") if self.meta.get(k)]
-    title = f"{self.metric}, n={self.n}" + (f"\n({'; '.join(dict.fromkeys(source))})" if source else "")
-    return layer_heatmap(self.matrix, self.names, title, ax, annotate, cmap, **kwargs)
+__all__ = ['similarity_matrix', 'sequence_groups', 'bootstrap_ci', 'BootstrapResult', 'bootstrap', 'permutation_test']
 
 # %% ../nbs/04_similarity.ipynb #67755b13
-def _rows(layers: LayerSet, time_average: bool) -> LayerSet:
+def _rows(data: LayerSet, time_average: bool) -> LayerSet:
     "The LayerSet whose frames are the rows to compare: one mean per sequence, or every frame of aligned layers."
-    if not isinstance(layers, LayerSet):
-        raise TypeError(f"expected a LayerSet, got {type(layers).__name__}; wrap arrays as LayerSet({{name: Frames(...)}})")
-    return layers.pooled() if time_average else layers.check_aligned()
+    if not isinstance(data, LayerSet):
+        raise TypeError(f"expected a LayerSet, got {type(data).__name__}; wrap arrays as LayerSet({{name: Frames(...)}})")
+    return data.pooled() if time_average else data.check_aligned()
 
-def _metric(metric):
-    "The registry record of `metric` (a name or a record) and its name."
-    rec = get_metric(metric) if isinstance(metric, str) else metric
-    return rec, getattr(rec, "name", str(metric))
+def _metric(metric: str | Metric) -> tuple[Metric, str]:
+    "The registry entry of `metric` (a name or an entry) and its name."
+    rec = get_metric(metric)
+    return rec, rec.name
 
-def _moment_ok(rec) -> bool: return bool(rec.from_moments)
-
-def _shape_rules(name: str) -> tuple[bool, bool]:
-    "(symmetric, needs equal dims) of a metric: from the moment registry, else symmetric without a dims rule."
-    return MOMENT_METRICS[name][1:] if name in MOMENT_METRICS else (True, False)
+def _moment_ok(rec: Metric) -> bool: return rec.moments is not None
 
 def _take_rows(x: Array, idx: np.ndarray | None) -> Array:
     if idx is None: return x
     return x[torch.as_tensor(idx, device=x.device)] if is_tensor(x) else x[idx]
 
-def _pairs_matrix(xs: Sequence[Array], rec, **kwargs) -> np.ndarray:
-    "The (L, L) float64 matrix of metric `rec` on all pairs of `xs` (i <= j mirrored for a symmetric metric, NaN where dims must match and do not)."
-    L = len(xs)
-    symmetric, equal_dims = _shape_rules(rec.name)
-    out = np.full((L, L), np.nan)
-    for i in range(L):
-        for j in range(L):
-            if symmetric and j < i: continue
-            if equal_dims and xs[i].shape[1] != xs[j].shape[1]: continue
-            out[i, j] = float(rec.fn(xs[i], xs[j], **kwargs))
-            if symmetric: out[j, i] = out[i, j]
-    return out
+def _with_device(fn, device, kwargs: dict) -> dict:
+    "`kwargs` plus device= when `fn` takes it (a user's metric may not)."
+    return {**kwargs, "device": device} if _accepts(fn, "device") else kwargs
 
-def _moment_matrix(rows: LayerSet, metric: str) -> np.ndarray:
+def _pairs_matrix(xs: Sequence[Array], rec: Metric, device="auto", **kwargs) -> tuple[np.ndarray, np.ndarray]:
+    "The (L, L) float64 matrix of metric `rec` on all pairs of `xs` (its fast `pairs` if it has one), and the chance levels (NaN: none noted)."
+    if rec.pairs is not None:
+        out = np.asarray(rec.pairs(list(xs), **_with_device(rec.pairs, device, kwargs)), dtype=np.float64)
+        return out, np.full(out.shape, np.nan)
+    kw = _with_device(rec.fn, device, kwargs)
+    return pair_loop(rec, [x.shape[1] for x in xs], lambda i, j: rec.fn(xs[i], xs[j], **kw))
+
+def _moment_matrix(rows: LayerSet, rec: Metric, device="auto", **kwargs) -> SimilarityResult:
     "All pairs of a moment-computable metric from one pass over the rows."
-    m = Moments()
-    m.update(rows)
-    return np.asarray(m.matrix(metric), dtype=np.float64)
+    return Moments(device=device).update(rows).matrix(rec, **kwargs)
 
 # %% ../nbs/04_similarity.ipynb #a4638d80
-def similarity_matrix(layers: LayerSet,                 # the layers to compare
-                      metric: str = "linear_cka",       # a name of the metric registry
+def similarity_matrix(data: LayerSet,                   # the layers to compare
+                      metric: str | Metric = "linear_cka",  # a registry name (or entry)
                       time_average: bool = False,       # True: one mean vector per sequence; False: every valid frame
                       path: str = "auto",               # "auto", "moments" or "samples"
                       sample_size: int | None = None,   # rows drawn per trial on the sample path (None: all rows)
                       trials: int = 1,                  # Monte Carlo trials on the sample path
                       seed: int = 0,                    # seed of the row draws
                       progress: bool = False,           # tqdm bar over trials
+                      device="auto",                    # where the products run ("auto": a GPU when there is one)
                       **metric_kwargs) -> SimilarityResult:
     "The L x L matrix of `metric` between all layers: moment path where the metric allows, else Monte Carlo trials."
     rec, name = _metric(metric)
-    rows = _rows(layers, time_average)
+    rows = _rows(data, time_average)
     if path not in ("auto", "moments", "samples"): raise ValueError(f"path must be 'auto', 'moments' or 'samples', got {path!r}")
-    if path == "auto": path = "moments" if _moment_ok(rec) and sample_size is None and not metric_kwargs else "samples"
+    if path == "auto":   # the moment path when the metric has a kernel that takes these options, and all rows once are asked for
+        path = "moments" if (_moment_ok(rec) and sample_size is None and trials == 1
+                             and all(_accepts(rec.moments, k) for k in metric_kwargs)) else "samples"
     if path == "moments" and not _moment_ok(rec):
-        raise ValueError(f"metric {name!r} is not computable from moments; use path='samples' (or 'auto')")
-    if path == "moments" and (sample_size is not None or trials != 1 or metric_kwargs):
-        raise ValueError("the moment path uses all rows once: sample_size, trials and metric options need path='samples'")
-    first = rows[rows.names[0]]
-    n_rows = first.n_frames
-    std = None
+        raise ValueError(f"metric {name!r} is not computable from moments (its registry entry has no moment kernel); "
+                         "use path='samples' (or 'auto')")
+    if path == "moments" and (sample_size is not None or trials != 1):
+        raise ValueError("the moment path uses all rows once: sample_size and trials need path='samples'")
+    n_rows = rows[rows.names[0]].n_frames
+    std, extra = None, {}
     if path == "moments":
-        mat = _moment_matrix(rows, name)
-        n = n_rows
+        res = _moment_matrix(rows, rec, device, **metric_kwargs)
+        mat, n, extra = res.matrix, n_rows, {k: v for k, v in res.meta.items() if k == "chance"}
     else:
         if sample_size is None and trials != 1:
             raise ValueError(f"trials={trials} without sample_size would repeat the same computation; set sample_size")
@@ -154,21 +92,23 @@ def similarity_matrix(layers: LayerSet,                 # the layers to compare
                              f"({'sequences' if time_average else 'frames'}); lower it")
         rng = np.random.default_rng(seed)
         datas = [rows[k].data for k in rows.names]
-        mats = []
+        mats, chances = [], []
         for _ in tqdm(range(trials), disable=not progress, desc=f"{name} trials"):
             idx = None if sample_size is None else np.sort(rng.choice(n_rows, sample_size, replace=False))
-            mats.append(_pairs_matrix([_take_rows(x, idx) for x in datas], rec, **metric_kwargs))
+            mat, chance = _pairs_matrix([_take_rows(x, idx) for x in datas], rec, device, **metric_kwargs)
+            mats.append(mat); chances.append(chance)
         mats = np.stack(mats)
         mat, std = mats.mean(0), mats.std(0, ddof=1) if trials > 1 else np.zeros_like(mats[0])
+        extra = _chance_meta(name, chances[0])          # the shapes are the same in every trial
         n = n_rows if sample_size is None else sample_size
     settings = dict(path=path, time_average=time_average, sample_size=sample_size,
                     trials=trials if path == "samples" else None, seed=seed if path == "samples" else None, **metric_kwargs)
-    return SimilarityResult(rows.names, mat, name, n, std=std, settings=settings, meta=_meta(layers))
+    return SimilarityResult(rows.names, mat, name, n, std=std, settings=settings, meta={**_meta(data), **extra})
 
-def _meta(layers: LayerSet) -> dict:
+def _meta(data: LayerSet) -> dict:
     "The LayerSet's metadata plus the counts every result records."
-    return {**layers.meta, "n_seq": layers.n_seq, "n_frames": {k: layers[k].n_frames for k in layers.names},
-            "frame_rates": layers.frame_rates}
+    return {**data.meta, "n_seq": data.n_seq, "n_frames": {k: data[k].n_frames for k in data.names},
+            "frame_rates": data.frame_rates}
 
 # %% ../nbs/04_similarity.ipynb #efd07395
 def sequence_groups(n_seq: int, groups=None) -> list[np.ndarray]:
@@ -185,14 +125,14 @@ def sequence_groups(n_seq: int, groups=None) -> list[np.ndarray]:
 
 _MAX_GROUP_MOMENTS_BYTES = 2 ** 31
 
-def _group_moments(rows: LayerSet, parts: list[np.ndarray]) -> list[Moments]:
+def _group_moments(rows: LayerSet, parts: list[np.ndarray], device="auto") -> list[Moments]:
     "One Moments per group of sequences (each frame read once), all about the same centre so they add without shifts."
     width = sum(rows[k].dim for k in rows.names)
     need = len(parts) * (width ** 2 + width) * 8
     if need > _MAX_GROUP_MOMENTS_BYTES:
         raise MemoryError(f"{len(parts)} groups x ({width} dims)^2 float64 moments need {need / 2**30:.1f} GiB; "
                           f"pass groups=k with fewer groups (e.g. groups={max(2, int(len(parts) * _MAX_GROUP_MOMENTS_BYTES / need))})")
-    out = [Moments().update(rows.subset(idx)) for idx in parts]
+    out = [Moments(device=device).update(rows.subset(idx)) for idx in parts]
     centre = Moments.combine(out).mean
     return [m.recentre(centre) for m in out]
 
@@ -226,8 +166,8 @@ def _boot_settings(groups, n_groups: int, n_boot: int, level: float, seed: int) 
             "groups": "sequences" if groups is None else ("consecutive runs" if isinstance(groups, (int, np.integer)) else "labels")}
 
 # %% ../nbs/04_similarity.ipynb #9fc7fd35
-def bootstrap_ci(layers: LayerSet,                # the layers to compare
-                 metric: str = "linear_cka",       # a name of the metric registry
+def bootstrap_ci(data: LayerSet,                  # the layers to compare
+                 metric: str | Metric = "linear_cka",  # a registry name (or entry)
                  n_boot: int = 1000,               # bootstrap replicates
                  level: float = 0.95,              # confidence level of the percentile interval
                  groups=None,                      # resampling units: None (sequences), int k, or a label per sequence
@@ -236,28 +176,31 @@ def bootstrap_ci(layers: LayerSet,                # the layers to compare
                  path: str = "auto",               # "auto", "moments" or "samples"
                  sample_size: int | None = None,   # sample path: rows drawn from each replicate (None: all)
                  progress: bool = False,           # tqdm bar over replicates
+                 device="auto",                    # where the products run ("auto": a GPU when there is one)
                  **metric_kwargs) -> SimilarityResult:
     "Percentile confidence intervals for all pairs from a bootstrap over sequences (or groups of them), never over frames."
-    rows = _rows(layers, time_average)
+    rows = _rows(data, time_average)
     parts, weights, rng = _bootstrap_draws(rows.n_seq, groups, n_boot, level, seed)
     est = similarity_matrix(rows, metric, path=path, sample_size=sample_size,
-                            trials=1, seed=seed, **metric_kwargs)
+                            trials=1, seed=seed, device=device, **metric_kwargs)
     rec, name = _metric(metric)
     reps = np.empty((n_boot, len(rows), len(rows)))
     if est.settings["path"] == "moments":
-        moms = _group_moments(rows, parts)
-        for b in tqdm(range(n_boot), disable=not progress, desc="bootstrap"):
-            reps[b] = _combine(moms, weights[b]).matrix(name)
+        moms = _group_moments(rows, parts, device)
+        with warnings.catch_warnings():                  # the estimate above has said it once
+            warnings.simplefilter("ignore", ChanceWarning)
+            for b in tqdm(range(n_boot), disable=not progress, desc="bootstrap"):
+                reps[b] = _combine(moms, weights[b]).matrix(rec, **metric_kwargs).matrix
     else:
         datas = [rows[k].data for k in rows.names]
         for b in tqdm(range(n_boot), disable=not progress, desc="bootstrap"):
             idx = _seq_rows(rows[rows.names[0]], _drawn_sequences(parts, weights[b]))
             if sample_size is not None: idx = rng.choice(idx, min(sample_size, len(idx)), replace=False)
-            reps[b] = _pairs_matrix([_take_rows(x, idx) for x in datas], rec, **metric_kwargs)
+            reps[b] = _pairs_matrix([_take_rows(x, idx) for x in datas], rec, device, **metric_kwargs)[0]
     lower, upper = _percentile_interval(reps, level)
     settings = {**est.settings, **_boot_settings(groups, len(parts), n_boot, level, seed)}
     return SimilarityResult(est.names, est.matrix, name, est.n, std=reps.std(0, ddof=1), lower=lower, upper=upper,
-                            replicates=reps, settings=settings, meta=_meta(layers))
+                            replicates=reps, settings=settings, meta={**_meta(data), **{k: v for k, v in est.meta.items() if k == "chance"}})
 
 def _seq_rows(frames: Frames, seqs: np.ndarray) -> np.ndarray:
     "Row indices into `frames.data` of the sequences `seqs`, in that order (repeats allowed)."
@@ -284,7 +227,7 @@ class BootstrapResult:
 def _as_float_array(x) -> np.ndarray:
     return np.asarray(to_numpy(x) if is_tensor(x) else x, dtype=np.float64)
 
-def bootstrap(layers: LayerSet,            # the data, resampled by sequence
+def bootstrap(data: LayerSet,              # the data, resampled by sequence
               statistic,                   # function LayerSet -> float or array (numpy or torch)
               n_boot: int = 1000,          # bootstrap replicates
               level: float = 0.95,         # confidence level of the percentile interval
@@ -292,18 +235,18 @@ def bootstrap(layers: LayerSet,            # the data, resampled by sequence
               seed: int = 0,               # seed of the draws
               progress: bool = False) -> BootstrapResult:
     "Percentile intervals for any statistic of a LayerSet from a bootstrap over sequences (or groups), never over frames."
-    if not isinstance(layers, LayerSet):
-        raise TypeError(f"expected a LayerSet, got {type(layers).__name__}; wrap arrays as LayerSet({{name: Frames(...)}})")
-    parts, weights, _ = _bootstrap_draws(layers.n_seq, groups, n_boot, level, seed)
-    est = _as_float_array(statistic(layers))
+    if not isinstance(data, LayerSet):
+        raise TypeError(f"expected a LayerSet, got {type(data).__name__}; wrap arrays as LayerSet({{name: Frames(...)}})")
+    parts, weights, _ = _bootstrap_draws(data.n_seq, groups, n_boot, level, seed)
+    est = _as_float_array(statistic(data))
     reps = np.empty((n_boot, *est.shape))
     for b in tqdm(range(n_boot), disable=not progress, desc="bootstrap"):
-        r = _as_float_array(statistic(layers.subset(_drawn_sequences(parts, weights[b]))))
+        r = _as_float_array(statistic(data.subset(_drawn_sequences(parts, weights[b]))))
         if r.shape != est.shape: raise ValueError(f"the statistic returned shape {r.shape} on replicate {b} but {est.shape} on the data; it must keep its shape")
         reps[b] = r
     lower, upper = _percentile_interval(reps, level)
     return BootstrapResult(est, lower, upper, reps.std(0, ddof=1), reps,
-                           _boot_settings(groups, len(parts), n_boot, level, seed), _meta(layers))
+                           _boot_settings(groups, len(parts), n_boot, level, seed), _meta(data))
 
 # %% ../nbs/04_similarity.ipynb #164177fc
 def _length_classes(lengths: np.ndarray) -> list[np.ndarray]:
@@ -325,17 +268,18 @@ def _permuted(rows: LayerSet, perms: dict) -> LayerSet:
     return LayerSet(out, rows.meta)
 
 # %% ../nbs/04_similarity.ipynb #74ede23a
-def permutation_test(layers: LayerSet,               # the layers to compare
-                     metric: str = "linear_cka",      # a name of the metric registry
+def permutation_test(data: LayerSet,                 # the layers to compare
+                     metric: str | Metric = "linear_cka",  # a registry name (or entry)
                      n_perm: int = 1000,              # permutations
                      time_average: bool = True,       # True: permute per-sequence means; False: permute equal-length sequences of frames
                      seed: int = 0,                   # seed of the permutations
                      path: str = "auto",              # "auto", "moments" or "samples"
                      progress: bool = False,          # tqdm bar over permutations
+                     device="auto",                   # where the products run ("auto": a GPU when there is one)
                      **metric_kwargs) -> SimilarityResult:
     "One-sided p-values for all pairs against the null of independent layers, by permuting whole sequences."
-    rows = _rows(layers, time_average)
-    est = similarity_matrix(rows, metric, path=path, **metric_kwargs)
+    rows = _rows(data, time_average)
+    est = similarity_matrix(rows, metric, path=path, device=device, **metric_kwargs)
     rec, name = _metric(metric)
     lengths = rows[rows.names[0]].lengths
     classes = [c for c in _length_classes(lengths) if len(c) > 1]
@@ -345,12 +289,14 @@ def permutation_test(layers: LayerSet,               # the layers to compare
                          "use time_average=True or crop to a common length with .window(0, size)")
     rng = np.random.default_rng(seed)
     null = np.empty((n_perm, len(rows), len(rows)))
-    for b in tqdm(range(n_perm), disable=not progress, desc="permutations"):
-        perms = {k: _permute_within(classes, rows.n_seq, rng) for k in rows.names[1:]}
-        null[b] = similarity_matrix(_permuted(rows, perms), name, path=est.settings["path"], **metric_kwargs).matrix
+    with warnings.catch_warnings():                      # the estimate above has said it once
+        warnings.simplefilter("ignore", ChanceWarning)
+        for b in tqdm(range(n_perm), disable=not progress, desc="permutations"):
+            perms = {k: _permute_within(classes, rows.n_seq, rng) for k in rows.names[1:]}
+            null[b] = similarity_matrix(_permuted(rows, perms), rec, path=est.settings["path"], device=device, **metric_kwargs).matrix
     p = (1 + (null >= est.matrix - 1e-12).sum(0)) / (1 + n_perm)
     np.fill_diagonal(p, np.nan)
     settings = {**est.settings, "n_perm": n_perm, "seed": seed, "n_permutable": n_permutable,
                 "permuted": "sequence means" if time_average else "equal-length sequences", "alternative": "greater"}
     return SimilarityResult(est.names, est.matrix, name, est.n, p_value=p, replicates=null,
-                            settings=settings, meta=_meta(layers))
+                            settings=settings, meta={**_meta(data), **{k: v for k, v in est.meta.items() if k == "chance"}})

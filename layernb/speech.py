@@ -5,7 +5,10 @@
 # %% ../nbs/07_speech.ipynb #a96bf022
 from __future__ import annotations
 
+import dataclasses
 import math
+import os
+import socket
 import time
 import warnings
 from dataclasses import dataclass
@@ -19,11 +22,13 @@ from tqdm.auto import tqdm
 
 from .core import Frames, LayerSet, get_device, is_tensor, to_numpy
 from .audio import AudioError, Utterance, audio_info, load_audio
+from .pipeline import Item, SetupError
 
 # %% auto #0
-__all__ = ['SPEECH_MODEL_TYPES', 'FEATURE_GROUPS', 'feature_groups', 'conv_geometry', 'conv_lengths', 'receptive_fields',
-           'feature_frame_rates', 'tiny_config', 'config_summary', 'SpeechModel', 'load_speech_model',
-           'resolve_features', 'iter_features', 'extract_features']
+__all__ = ['SPEECH_MODEL_TYPES', 'FEATURE_GROUPS', 'CONDITIONING_LAYER', 'DEMO_CONFIG', 'feature_groups', 'conv_geometry',
+           'conv_lengths', 'receptive_fields', 'feature_frame_rates', 'tiny_config', 'config_summary', 'SpeechModel',
+           'hub_reachable', 'load_speech_model', 'resolve_features', 'iter_features', 'extract_features', 'after_cnn',
+           'demo_model', 'model_info', 'speech_items', 'speech_loader', 'speech_extractor']
 
 # %% ../nbs/07_speech.ipynb #b2fab457
 SPEECH_MODEL_TYPES = ("hubert", "wav2vec2", "wavlm")
@@ -116,6 +121,15 @@ class SpeechModel:
                 f"weights={self.weights_source!r}, normalize={self.normalize})")
 
 # %% ../nbs/07_speech.ipynb #317b8ef8
+def hub_reachable(timeout: float = 3.0, # seconds to wait for a TCP connection
+                 ) -> bool:
+    "Whether the Hugging Face Hub accepts a connection within `timeout` seconds (False when HF_HUB_OFFLINE is set)."
+    if os.environ.get("HF_HUB_OFFLINE", "0").lower() in ("1", "true", "yes", "on"): return False
+    host = os.environ.get("HF_ENDPOINT", "https://huggingface.co").split("://")[-1].split("/")[0]
+    try:
+        with socket.create_connection((host, 443), timeout=timeout): return True
+    except OSError: return False
+
 def _random_model(config, seed: int) -> nn.Module:
     "The base model of `config` with its own initialisation drawn under `torch.manual_seed(seed)` (global RNG untouched)."
     from transformers import AutoModel
@@ -134,10 +148,14 @@ def load_speech_model(name_or_config, random_init: bool = False, seed: int = 0, 
         name, origin = type(config).__name__, type(config).__name__
     else:
         name = str(name_or_config)
-        try: config = AutoConfig.from_pretrained(name)
+        local = Path(name).exists() or not hub_reachable()   # offline: the cache only, no retries for a minute
+        try: config = AutoConfig.from_pretrained(name, local_files_only=local)
         except Exception as e:
-            raise OSError(f"cannot load the config of {name!r} ({type(e).__name__}: {e}); offline, use "
-                          "load_speech_model(<config or 'hubert'/'wav2vec2'/'wavlm'>, random_init=True)") from e
+            where = "a local folder" if Path(name).exists() else \
+                "not in the Hugging Face cache and the Hub cannot be reached (offline)" if local else "from the Hub"
+            raise OSError(f"cannot load the config of {name!r}, {where} ({type(e).__name__}: {str(e).splitlines()[0]}); "
+                          "for random weights of an architecture use load_speech_model('hubert' / 'wav2vec2' / 'wavlm', "
+                          "random_init=True) (on the command line: --model hubert --random-init)") from e
         origin = f"config of {name}"
     if config.model_type not in SPEECH_MODEL_TYPES:
         raise ValueError(f"{name!r} is a {config.model_type!r} model; layernb.speech handles {list(SPEECH_MODEL_TYPES)}")
@@ -145,13 +163,13 @@ def load_speech_model(name_or_config, random_init: bool = False, seed: int = 0, 
         model, source = _random_model(config, seed), f"random-init(seed={seed}) from {origin}"
         normalize = bool(normalize)
     else:
-        model, source = AutoModel.from_pretrained(name), f"pretrained:{name}"
+        model, source = AutoModel.from_pretrained(name, local_files_only=local), f"pretrained:{name}"
         if normalize is None:
             from transformers import AutoFeatureExtractor
-            try: normalize = bool(AutoFeatureExtractor.from_pretrained(name).do_normalize)
+            try: normalize = bool(AutoFeatureExtractor.from_pretrained(name, local_files_only=local).do_normalize)
             except Exception as e:
                 raise OSError(f"{name!r} has no feature-extractor config saying whether to normalise the waveform; "
-                              "pass normalize=True or False") from e
+                              "pass normalize=True or False (--normalize / --no-normalize)") from e
     return SpeechModel(model.eval(), name, source, bool(normalize), 16000)
 
 # %% ../nbs/07_speech.ipynb #751a7226
@@ -376,3 +394,55 @@ def extract_features(sm: SpeechModel,
     aliases = first.meta["aliases"]
     layers = {k: Frames.cat([p[k] for p in parts]).subset(perm) for k in first.names if k not in aliases}
     return LayerSet({k: layers[aliases.get(k, k)] for k in first.names}, {**first.meta, "errors": errs})
+
+# %% ../nbs/07_speech.ipynb #4e654fd1
+CONDITIONING_LAYER = "cnn_final_raw"   # the CNN's output, the transformer block's input
+DEMO_CONFIG = dict(model_type="hubert", n_layers=6, hidden_size=96, conv_channels=64)
+
+def after_cnn(names: Sequence[str], # feature names, in forward order
+             ) -> list[str]:
+    "The features after the CNN (projection and transformer), where the CNN output propagates to."
+    return [k for k in names if k.startswith(("after_projection", "transformer_"))]
+
+def demo_model(seed: int = 0, # seed of the random weights
+              ) -> SpeechModel:
+    "The main job's model when no checkpoint is named: a small HuBERT (6 layers, width 96) with seeded random weights."
+    sm = load_speech_model(tiny_config(**DEMO_CONFIG), random_init=True, seed=seed)
+    return dataclasses.replace(sm, name="layernb-demo-hubert-small (random init, 6 layers, width 96)")
+
+def model_info(sm: SpeechModel, # the model of a run
+              ) -> dict:
+    "Model id, weights source and layer-defining config of a `SpeechModel`, for manifests and metadata."
+    return dict(model_id=sm.name, weights_source=sm.weights_source, random_weights=sm.is_random,
+                config=config_summary(sm.config), normalize=sm.normalize, sample_rate=sm.sample_rate)
+
+# %% ../nbs/07_speech.ipynb #d3c03c07
+def speech_items(utts: Sequence[Utterance], # a corpus (see layernb.audio)
+                ) -> list[Item]:
+    "The pipeline's items of a corpus: id, audio file (the source and the file logged with errors), duration in seconds."
+    return [Item(u.id, u.path, u.duration, str(u.path)) for u in utts]
+
+def speech_loader(sample_rate: int = 16000,  # the model's rate
+                  min_seconds: float = 0.1,  # shorter files are errors
+                 ) -> callable:
+    "The pipeline's loader: audio file -> float32 mono waveform at `sample_rate` (`AudioError` for bad, empty or too-short files)."
+    def load(path) -> np.ndarray:
+        x, _ = load_audio(path, sample_rate)
+        if len(x) < min_seconds * sample_rate:
+            raise AudioError(path, f"too short: {len(x)} samples < {int(min_seconds * sample_rate)} ({min_seconds} s at {sample_rate} Hz)")
+        return x
+    return load
+
+def speech_extractor(sm: SpeechModel,  # the model
+                     features="all",   # group name(s) and/or feature names
+                     device="auto",    # where the model runs
+                    ) -> callable:
+    "The pipeline's extractor `(waveforms, ids) -> LayerSet`: one forward pass per batch; `SetupError` for unknown features or devices."
+    try: resolve_features(features, sm.n_layers, len(sm.config.conv_kernel))
+    except KeyError as e: raise SetupError(e.args[0]) from e
+    dev = get_device(device)
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise SetupError(f"device {str(device)!r} asked for, but torch sees no CUDA device; use device 'cpu' (--device cpu)")
+    def extract(wavs: list, ids: list) -> LayerSet:
+        return extract_features(sm, list(wavs), features, batch_size=len(wavs), device=dev, ids=list(ids), progress=False)
+    return extract

@@ -15,6 +15,7 @@ from tqdm.auto import tqdm
 from .conditional import conditional_matrices
 from .core import Frames, LayerSet
 from .moments import Moments
+from .results import SimilarityResult
 from .similarity import _meta, _metric, _moment_ok, _rows, similarity_matrix
 
 # %% auto #0
@@ -50,6 +51,20 @@ class TemporalResult:
     def series(self, metric: str, a: str, b: str) -> np.ndarray:
         "The (W,) values of `metric` between layers `a` and `b` over the windows."
         return self._series(self.values, metric, a, b)
+
+    def at(self, w: int,                        # the window's index (see `starts`)
+           metric: str | None = None,           # one of `metrics` (default: the first)
+          ) -> SimilarityResult:
+        "The matrix of window `w` as a SimilarityResult (n: the window's rows; its start and size in the settings)."
+        return self._at(self.values, w, metric, None)
+
+    def _at(self, values: dict, w: int, metric: str | None, given: str | None) -> SimilarityResult:
+        metric = self.metrics[0] if metric is None else metric
+        if metric not in values: raise KeyError(f"no metric {metric!r}; have {self.metrics}")
+        if not -len(self.starts) <= w < len(self.starts): raise IndexError(f"no window {w}; there are {len(self.starts)}")
+        settings = {k: v for k, v in self.settings.items() if k != "given"}
+        settings.update(window=int(w) % len(self.starts), start=int(self.starts[w]), **({"given": given} if given else {}))
+        return SimilarityResult(self.names, values[metric][w], metric, int(self.n_rows[w]), settings=settings, meta=self.meta)
 
     def _series(self, values: dict, metric: str, a: str, b: str) -> np.ndarray:
         if metric not in values: raise KeyError(f"no metric {metric!r}; have {self.metrics}")
@@ -123,22 +138,22 @@ def _stack(outputs: list, key, shape: tuple) -> np.ndarray:
     return np.stack([np.full(shape, np.nan) if out is None else out[key] for out in outputs]) if outputs else np.zeros((0, *shape))
 
 # %% ../nbs/05_temporal.ipynb #35fd8ced
-def _window_matrices(rows: LayerSet, metrics: list, sample_kwargs: dict) -> dict:
+def _window_matrices(rows: LayerSet, metrics: list, sample_kwargs: dict, device) -> dict:
     "All requested metric matrices on one window's rows (moment metrics from one shared Moments)."
     out, moments = {}, None
     for name in metrics:
         rec, _ = _metric(name)
         if _moment_ok(rec) and sample_kwargs.get("sample_size") is None:
-            if moments is None: moments = Moments(); moments.update(rows)
-            out[name] = np.asarray(moments.matrix(name), dtype=np.float64)
+            if moments is None: moments = Moments(device=device).update(rows)
+            out[name] = moments.matrix(rec).matrix
         else:
-            out[name] = similarity_matrix(rows, name, path="samples", **sample_kwargs).matrix
+            out[name] = similarity_matrix(rows, rec, path="samples", device=device, **sample_kwargs).matrix
     return out
 
 def _check_min_rows(min_rows: int):
     if min_rows < 4: raise ValueError(f"min_rows must be at least 4 (the fewest rows any metric accepts), got {min_rows}")
 
-def temporal_similarities(layers: LayerSet,                 # aligned layers (call .align() first for mixed frame rates)
+def temporal_similarities(data: LayerSet,                   # aligned layers (call .align() first for mixed frame rates)
                           window_size: int,                 # frames per window
                           stride: int | None = None,        # frames between window starts (default: window_size)
                           metrics: Sequence[str] | str = ("linear_cka",),  # registry metric names
@@ -147,37 +162,45 @@ def temporal_similarities(layers: LayerSet,                 # aligned layers (ca
                           sample_size: int | None = None,   # sample metrics: rows per Monte Carlo trial (None: all)
                           trials: int = 1,                  # sample metrics: Monte Carlo trials
                           seed: int = 0,                    # sample metrics: seed
-                          progress: bool = False) -> TemporalResult:
+                          progress: bool = False,           # tqdm bar over the windows
+                          device="auto") -> TemporalResult: # where the products run ("auto": a GPU when there is one)
     "Similarity matrices of all layers for each window along time (padding excluded, sparse windows missing)."
     metrics = [metrics] if isinstance(metrics, str) else list(metrics)
     _check_min_rows(min_rows)
     for name in metrics: _metric(name)                                     # unknown names fail before any work
     def compute(rows, n):
         kw = dict(sample_size=None if sample_size is None else min(sample_size, n), trials=trials, seed=seed)
-        return _window_matrices(rows, metrics, kw)
-    win = _over_windows(layers, window_size, stride, time_average, min_rows, compute, progress)
-    L = len(layers)
+        return _window_matrices(rows, metrics, kw, device)
+    win = _over_windows(data, window_size, stride, time_average, min_rows, compute, progress)
+    L = len(data)
     values = {m: _stack(win.outputs, m, (L, L)) for m in metrics}
     settings = dict(window_size=window_size, stride=window_size if stride is None else stride, time_average=time_average,
                     min_rows=min_rows, sample_size=sample_size, trials=trials, seed=seed)
-    return TemporalResult(layers.names, metrics, win.starts, window_size, values, win.n_rows, win.n_seq, win.n_frames,
-                          _common_rate(layers), settings, _meta(layers))
+    return TemporalResult(data.names, metrics, win.starts, window_size, values, win.n_rows, win.n_seq, win.n_frames,
+                          _common_rate(data), settings, _meta(data))
 
 # %% ../nbs/05_temporal.ipynb #d495ab76
 _CONDITIONAL_NAMES = {"flat_correlation": "partial correlation", "linear_cka": "conditional CKA"}
 
 @dataclass
 class ConditionalTemporalResult(TemporalResult):
-    "Per window, unconditional and conditional (on the layer `condition_on`) similarity matrices side by side."
-    condition_on: str = ""                                # the layer that is controlled for (not in `names`)
+    "Per window, unconditional and conditional (on the layer `given`) similarity matrices side by side."
+    given: str = ""                                # the layer that is controlled for (not in `names`)
     conditional: dict = field(default_factory=dict)       # metric -> (W, L, L) conditional values, NaN where missing
 
     def series(self, metric: str, a: str, b: str, conditional: bool = False) -> np.ndarray:
-        "The (W,) values of `metric` between `a` and `b` over the windows, unconditional or given `condition_on`."
+        "The (W,) values of `metric` between `a` and `b` over the windows, unconditional or conditional on `given`."
         return self._series(self.conditional if conditional else self.values, metric, a, b)
 
+    def at(self, w: int,                        # the window's index (see `starts`)
+           metric: str | None = None,           # one of `metrics` (default: the first)
+           conditional: bool = False,           # the matrix given `given` instead of the unconditional one
+          ) -> SimilarityResult:
+        "The matrix of window `w`, unconditional or conditional on `given`, as a SimilarityResult."
+        return self._at(self.conditional if conditional else self.values, w, metric, self.given if conditional else None)
+
     def __repr__(self):
-        return (f"ConditionalTemporalResult({', '.join(self.metrics)} given {self.condition_on!r}; {len(self.names)} layers, "
+        return (f"ConditionalTemporalResult({', '.join(self.metrics)} given {self.given!r}; {len(self.names)} layers, "
                 f"{len(self.starts)} windows of {self.window_size} frames, {int(self.missing.sum())} missing)")
 
 # %% ../nbs/05_temporal.ipynb #89ab3ee8
@@ -190,54 +213,55 @@ def plot(self: ConditionalTemporalResult, metric: str | None = None, pairs: Sequ
     x = ax.lines[-1].get_xdata()
     for line, (a, b) in zip(ax.lines[-len(pairs):], pairs):
         ax.plot(x, self.series(metric, a, b, conditional=True), ls="--", marker=".", color=line.get_color(),
-                label=f"{a} - {b} | {self.condition_on}")
+                label=f"{a} - {b} | {self.given}")
     ax.set_ylabel(f"{metric} / {_CONDITIONAL_NAMES[metric]}")
     ax.legend(fontsize=7)
     return ax
 
 # %% ../nbs/05_temporal.ipynb #1e1c7632
-def _conditional_window(rows: LayerSet, names: list, z: str, metrics: list, ridge: float, tol: float) -> dict:
+def _conditional_window(rows: LayerSet, names: list, given: str, metrics: list, ridge: float, tol: float, device) -> dict:
     "Unconditional and conditional matrices of `names` on one window's rows, from one Moments of the window."
-    m = Moments().update(rows)
+    m = Moments(device=device).update(rows)
     keep = np.ix_(*[[rows.names.index(k) for k in names]] * 2)
-    given = conditional_matrices(m, z, metrics, ridge=ridge, tol=tol, layers=names)
+    cond = conditional_matrices(m, given, metrics, ridge=ridge, tol=tol, layers=names)
     out = {}
     for metric in metrics:
-        out[metric] = np.asarray(m.matrix(metric), dtype=np.float64)[keep]
-        out[("given", metric)] = given[metric]
+        out[metric] = m.matrix(metric).matrix[keep]
+        out[("given", metric)] = cond[metric].matrix
     return out
 
-def conditional_temporal_similarities(layers: LayerSet,                   # aligned layers, including the one to control for
+def conditional_temporal_similarities(data: LayerSet,                     # aligned layers, including the one to control for
                                       window_size: int,                   # frames per window
                                       stride: int | None = None,          # frames between window starts (default: window_size)
-                                      condition_on: str | None = None,    # name of the layer to control for (required)
+                                      given: str | None = None,           # name of the layer to control for (required)
                                       metrics: Sequence[str] | str = ("flat_correlation", "linear_cka"),  # 'flat_correlation' and/or 'linear_cka'
                                       time_average: bool = False,         # True: one mean vector per sequence per window; False: every valid frame
                                       min_rows: int | None = None,        # windows with fewer rows are missing (None: max(10, d_Z + 4))
                                       ridge: float = 0.0,                 # ridge of the regression on the conditioning layer
                                       tol: float = 1e-8,                  # residual variance share below which a layer counts as fully explained
-                                      progress: bool = False) -> ConditionalTemporalResult:
+                                      progress: bool = False,             # tqdm bar over the windows
+                                      device="auto") -> ConditionalTemporalResult:   # where the sums live ("auto": a GPU when there is one)
     "Per window along time, unconditional and conditional (partial correlation, conditional CKA) matrices given one layer."
     metrics = [metrics] if isinstance(metrics, str) else list(metrics)
     bad = [m for m in metrics if m not in _CONDITIONAL_NAMES]
     if bad: raise ValueError(f"conditional analyses support metrics {sorted(_CONDITIONAL_NAMES)}, got {bad}")
-    if condition_on is None: raise ValueError("name the layer to control for: condition_on='...'")
-    if not isinstance(layers, LayerSet): _rows(layers, True)                # the same clear error as similarity_matrix
-    if condition_on not in layers.names: raise KeyError(f"no layer {condition_on!r} to condition on; have {layers.names}")
-    names = [k for k in layers.names if k != condition_on]
-    if not names: raise ValueError(f"nothing to compare: {condition_on!r} is the only layer")
-    d_z = layers[condition_on].dim
+    if given is None: raise ValueError("name the layer to control for: given='...'")
+    if not isinstance(data, LayerSet): _rows(data, True)                # the same clear error as similarity_matrix
+    if given not in data.names: raise KeyError(f"no layer {given!r} to condition on; have {data.names}")
+    names = [k for k in data.names if k != given]
+    if not names: raise ValueError(f"nothing to compare: {given!r} is the only layer")
+    d_z = data[given].dim
     if min_rows is None: min_rows = max(10, d_z + 4)
     _check_min_rows(min_rows)
     if min_rows <= d_z + 1:
-        raise ValueError(f"min_rows={min_rows} but {condition_on!r} has {d_z} dims: with {d_z + 1} or fewer rows the regression "
+        raise ValueError(f"min_rows={min_rows} but {given!r} has {d_z} dims: with {d_z + 1} or fewer rows the regression "
                          f"fits every row exactly; set min_rows >= {d_z + 4} (or leave it None)")
-    win = _over_windows(layers, window_size, stride, time_average, min_rows,
-                        lambda rows, n: _conditional_window(rows, names, condition_on, metrics, ridge, tol), progress)
+    win = _over_windows(data, window_size, stride, time_average, min_rows,
+                        lambda rows, n: _conditional_window(rows, names, given, metrics, ridge, tol, device), progress)
     L = len(names)
     values = {m: _stack(win.outputs, m, (L, L)) for m in metrics}
     conditional = {m: _stack(win.outputs, ("given", m), (L, L)) for m in metrics}
     settings = dict(window_size=window_size, stride=window_size if stride is None else stride, time_average=time_average,
-                    min_rows=min_rows, condition_on=condition_on, ridge=ridge, tol=tol)
+                    min_rows=min_rows, given=given, ridge=ridge, tol=tol)
     return ConditionalTemporalResult(names, metrics, win.starts, window_size, values, win.n_rows, win.n_seq, win.n_frames,
-                                     _common_rate(layers), settings, _meta(layers), condition_on, conditional)
+                                     _common_rate(data), settings, _meta(data), given, conditional)
