@@ -187,7 +187,8 @@ def to_sphinx(nb: dict, page: str = "", syms: Symbols | None = None) -> dict:
 
 
 def short_title(title: str, description: str, limit: int = 48) -> str:
-    "A sidebar label: the page title and the first clause of its description, cut at a word."
+    "A sidebar label: the page title and the first clause of its description, cut at a word (plain text: no markup)."
+    title, description = title.replace("`", ""), (description or "").replace("`", "")
     clause = re.split(r"[:;.]\s|\s[—-]\s", (description or "").strip().rstrip("."), maxsplit=1)[0].strip()
     if not clause: return title
     if len(clause) > limit: clause = clause[:limit].rsplit(" ", 1)[0].rstrip(",") + " …"
