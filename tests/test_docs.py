@@ -215,8 +215,7 @@ def test_home_page_and_readme_install_alike(pages):
 
 # Pages whose saved outputs still print temporary paths, with the notebook's owner: the test names them
 # until they are fixed (remove an entry once its notebook prints relative names).
-TEMP_PATHS_KNOWN = {"09_store.html": "FeatureStore repr and an error message print the temporary store path",
-                    "tutorials/speech_walkthrough.html": "a warning printed with the kernel file's path (cell 13)"}
+TEMP_PATHS_KNOWN = {"09_store.html": "FeatureStore repr and an error message print the temporary store path"}
 
 
 def test_no_temporary_paths(pages):
