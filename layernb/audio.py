@@ -27,18 +27,28 @@ __all__ = ['AUDIO_EXTENSIONS', 'AudioError', 'to_mono', 'resample', 'audio_info'
 # %% ../nbs/06_audio.ipynb #e0e37366
 class AudioError(Exception):
     "A file that cannot be used as audio: `path` names it, `reason` says why."
-    def __init__(self, path, reason: str):
+    def __init__(
+        self,
+        path, # the file that cannot be used
+        reason: str, # why, in words
+    ):
         self.path, self.reason = str(path), reason
         super().__init__(f"cannot use audio file {self.path}: {reason}")
 
 # %% ../nbs/06_audio.ipynb #1a7b9131
-def to_mono(x: np.ndarray) -> np.ndarray:
+def to_mono(
+    x: np.ndarray, # (frames,) or (frames, channels) waveform
+) -> np.ndarray:
     "A 1-D waveform: `x` itself if 1-D, else the mean over the channel axis of a `(frames, channels)` array."
     if x.ndim == 1: return x
     if x.ndim != 2: raise ValueError(f"expected (frames,) or (frames, channels) audio, got shape {x.shape}")
     return x.mean(axis=1, dtype=np.float64).astype(x.dtype, copy=False)
 
-def resample(x, orig_sr: int, target_sr: int):
+def resample(
+    x, # 1-D waveform, numpy array or torch tensor
+    orig_sr: int, # its sample rate (Hz)
+    target_sr: int, # the wanted sample rate (Hz)
+):
     "Resample a 1-D waveform (numpy or torch, same kind out) from `orig_sr` to `target_sr` Hz with the exact ratio."
     orig_sr, target_sr = int(orig_sr), int(target_sr)
     if orig_sr <= 0 or target_sr <= 0: raise ValueError(f"sample rates must be positive, got {orig_sr} -> {target_sr}")
@@ -52,14 +62,20 @@ def resample(x, orig_sr: int, target_sr: int):
     return y.astype(x.dtype if np.issubdtype(x.dtype, np.floating) else np.float32)
 
 # %% ../nbs/06_audio.ipynb #f735529d
-def audio_info(path) -> sf._SoundFileInfo:
+def audio_info(
+    path, # audio file
+) -> sf._SoundFileInfo:
     "The file's header (rate, frames, channels, format) without decoding the samples; `AudioError` if unreadable."
     path = Path(path)
     if not path.is_file(): raise AudioError(path, "no such file")
     try: return sf.info(str(path))
     except Exception as e: raise AudioError(path, f"unreadable header ({type(e).__name__}: {e})") from e
 
-def load_audio(src, sample_rate: int | None = 16000, mono: bool = True) -> tuple[np.ndarray, int]:
+def load_audio(
+    src, # a path or an `Utterance`
+    sample_rate: int | None = 16000, # output rate in Hz (None: the file's own rate)
+    mono: bool = True, # average the channels into one
+) -> tuple[np.ndarray, int]:
     "Decode `src` (a path or an `Utterance`) to float32, mono (channel mean), at `sample_rate` Hz (None: the file's rate)."
     path = Path(getattr(src, "path", src))
     if not path.is_file(): raise AudioError(path, "no such file")
@@ -72,7 +88,11 @@ def load_audio(src, sample_rate: int | None = 16000, mono: bool = True) -> tuple
     return x, int(sr)
 
 # %% ../nbs/06_audio.ipynb #78d85415
-def flac_to_wav(src, dst=None, subtype: str | None = None) -> Path:
+def flac_to_wav(
+    src, # FLAC (or any readable) audio file
+    dst=None, # WAV file to write (default: `src` with the suffix .wav)
+    subtype: str | None = None, # WAV sample format, e.g. 'PCM_16' (default: the source's)
+) -> Path:
     "Write `src` (FLAC or any readable file) as WAV at `dst` (default: next to it), keeping its sample format unless `subtype` is given."
     src = Path(src)
     dst = src.with_suffix(".wav") if dst is None else Path(dst)
@@ -89,21 +109,26 @@ def flac_to_wav(src, dst=None, subtype: str | None = None) -> Path:
 @dataclass(frozen=True)
 class Utterance:
     "One audio file of a corpus: its id, path, speaker, chapter, duration (s), sample rate and transcript."
-    id: str
-    path: Path
-    speaker: str | None = None
-    chapter: str | None = None
-    duration: float = 0.0
-    sample_rate: int = 0
-    transcript: str | None = None
+    id: str # utterance id, unique in its corpus
+    path: Path # audio file
+    speaker: str | None = None # speaker id (None if unknown)
+    chapter: str | None = None # chapter id (None if unknown)
+    duration: float = 0.0 # length in seconds
+    sample_rate: int = 0 # the file's sample rate (Hz)
+    transcript: str | None = None # what is said (None if unknown)
 
     @property
     def n_samples(self) -> int:
         "Number of samples at the file's own rate."
         return int(round(self.duration * self.sample_rate))
 
-def utterance_from_file(path, id: str | None = None, speaker: str | None = None, chapter: str | None = None,
-                        transcript: str | None = None) -> Utterance:
+def utterance_from_file(
+    path, # audio file
+    id: str | None = None, # utterance id (default: the file name without suffix)
+    speaker: str | None = None, # speaker id
+    chapter: str | None = None, # chapter id
+    transcript: str | None = None, # what is said
+) -> Utterance:
     "An `Utterance` for one file, with duration and rate read from its header (`AudioError` if unreadable)."
     path = Path(path)
     info = audio_info(path)
@@ -153,9 +178,15 @@ def _split_dirs(root: Path, split: str | Sequence[str] | None) -> list[Path]:
     if not dirs: raise FileNotFoundError(f"{root} holds no LibriSpeech-layout split (<split>/<speaker>/<chapter>/*.flac)")
     return dirs
 
-def librispeech_corpus(root, split: str | Sequence[str] | None = None, speakers=None, max_count: int | None = None,
-                       min_duration: float | None = None, max_duration: float | None = None,
-                       errors: str = "raise") -> list[Utterance]:
+def librispeech_corpus(
+    root, # corpus folder: holds split folders, or is one (`<split>/<speaker>/<chapter>/*.flac`)
+    split: str | Sequence[str] | None = None, # split folder name(s) under `root`, e.g. 'dev-clean' (None: every split found)
+    speakers=None, # speaker id or ids to keep (None: all)
+    max_count: int | None = None, # keep at most this many (after filtering, in id order)
+    min_duration: float | None = None, # shortest duration kept, in seconds (None: no limit)
+    max_duration: float | None = None, # longest duration kept, in seconds (None: no limit)
+    errors: str = "raise", # 'raise': an unreadable file stops the listing; 'keep': it is listed with duration 0 and sample_rate 0
+) -> list[Utterance]:
     "Utterances of a LibriSpeech-layout corpus under `root`, sorted by id, filtered by speakers and duration (s), at most `max_count`."
     root = Path(root)
     if not root.is_dir(): raise FileNotFoundError(f"corpus root {root} is not a folder")
@@ -172,8 +203,14 @@ def librispeech_corpus(root, split: str | Sequence[str] | None = None, speakers=
     if dup: raise ValueError(f"utterance id {dup[0]!r} occurs more than once under {root} (several splits or formats?)")
     return _filter(utts, speakers, max_count, min_duration, max_duration)
 
-def audio_folder(root, extensions: Sequence[str] = AUDIO_EXTENSIONS, max_count: int | None = None,
-                 min_duration: float | None = None, max_duration: float | None = None, errors: str = "raise") -> list[Utterance]:
+def audio_folder(
+    root, # folder searched recursively
+    extensions: Sequence[str] = AUDIO_EXTENSIONS, # file suffixes counted as audio
+    max_count: int | None = None, # keep at most this many (after filtering, in id order)
+    min_duration: float | None = None, # shortest duration kept, in seconds (None: no limit)
+    max_duration: float | None = None, # longest duration kept, in seconds (None: no limit)
+    errors: str = "raise", # 'raise': an unreadable file stops the listing; 'keep': it is listed with duration 0 and sample_rate 0
+) -> list[Utterance]:
     "Every audio file under `root` (recursively) as an `Utterance` whose id is its path relative to `root` without the suffix."
     root = Path(root)
     if not root.is_dir(): raise FileNotFoundError(f"audio folder {root} is not a folder")
@@ -200,7 +237,10 @@ def builtin_utterances(**filters) -> list[Utterance]:
     return librispeech_corpus(builtin_corpus(), "dev-clean", **filters)
 
 # %% ../nbs/06_audio.ipynb #18f62f82
-def corpus_to_wav(root, out) -> Path:
+def corpus_to_wav(
+    root, # audio tree to copy
+    out, # destination folder
+) -> Path:
     "Copy the audio tree under `root` to `out` as WAV (same sample format), with every other file (transcripts) copied as is."
     root, out = Path(root), Path(out)
     for f in sorted(p for p in root.rglob("*") if p.is_file()):

@@ -18,17 +18,23 @@ __all__ = ['Array', 'is_tensor', 'get_device', 'to_numpy', 'Frames', 'LayerSet']
 # %% ../nbs/00_core.ipynb #45e3d111
 Array = Union[np.ndarray, torch.Tensor]
 
-def is_tensor(x) -> bool:
+def is_tensor(
+    x, # any object
+) -> bool:
     "True if `x` is a torch tensor."
     return isinstance(x, torch.Tensor)
 
-def get_device(device: str | torch.device | None = "auto") -> torch.device:
+def get_device(
+    device: str | torch.device | None = "auto", # 'auto' or None (CUDA if available, else CPU), or anything `torch.device` accepts
+) -> torch.device:
     "`'auto'` (or None) gives the first CUDA device when there is one, else the CPU; anything else is passed to `torch.device`."
     if device is None or device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     return torch.device(device)
 
-def to_numpy(x) -> np.ndarray:
+def to_numpy(
+    x, # a torch tensor (any device), a numpy array or a sequence
+) -> np.ndarray:
     "A numpy array from a tensor (detached, on the host), an array or a sequence."
     if is_tensor(x): return x.detach().cpu().numpy()
     return np.asarray(x)
@@ -137,7 +143,10 @@ def from_list(cls: Frames, arrays: Sequence[Array], frame_rate: float | None = N
     return cls(data, np.concatenate([[0], np.cumsum([len(a) for a in arrays])]), frame_rate, ids)
 
 @patch
-def to_padded(self: Frames, fill: float = 0.0) -> tuple[Array, np.ndarray]:
+def to_padded(
+    self: Frames,
+    fill: float = 0.0, # value of the padded positions
+) -> tuple[Array, np.ndarray]:
     "A padded `(batch, time, feat)` array filled with `fill` past each sequence's end, and the lengths."
     lengths, t = self.lengths, int(self.lengths.max(initial=0))
     mask = np.arange(t)[None, :] < lengths[:, None]
@@ -172,7 +181,11 @@ def _gather(self: Frames, keep: np.ndarray, starts: np.ndarray, lengths: np.ndar
     return Frames(_take(self.data, idx), offsets, self.frame_rate, [self.ids[k] for k in keep] if ids is None else ids)
 
 @patch
-def window(self: Frames, start: int, size: int) -> Frames:
+def window(
+    self: Frames,
+    start: int, # first time step (frame index within each sequence)
+    size: int, # number of time steps
+) -> Frames:
     "The frames at times `[start, start+size)` of every sequence; sequences with none there drop out."
     if start < 0 or size < 1: raise ValueError(f"need start >= 0 and size >= 1, got start={start}, size={size}")
     n_new = np.clip(np.minimum(self.lengths - start, size), 0, None)
@@ -189,7 +202,10 @@ def _repeat_ids(ids: Sequence, index: np.ndarray) -> list[str]:
     return out
 
 @patch
-def subset(self: Frames, index) -> Frames:
+def subset(
+    self: Frames,
+    index, # sequence positions (ints; repeats allowed; negative counts from the end)
+) -> Frames:
     "The sequences at positions `index` (repeats allowed, e.g. a bootstrap draw; repeated ids get a `#k` suffix)."
     index = np.asarray(to_numpy(index), dtype=np.int64).reshape(-1)
     if len(index) and (index.min() < -self.n_seq or index.max() >= self.n_seq):
@@ -199,7 +215,11 @@ def subset(self: Frames, index) -> Frames:
 
 # %% ../nbs/00_core.ipynb #acde6bd1
 @patch
-def align(self: Frames, rate: float, lengths=None) -> Frames:
+def align(
+    self: Frames,
+    rate: float, # target frame rate (frames per second), at most the current one
+    lengths=None, # frames per sequence at `rate` (default: as many as the sequence covers)
+) -> Frames:
     "Average frames into bins of `1/rate` s; `lengths` (per sequence) fixes the number of bins."
     if self.frame_rate is None: raise ValueError("cannot align Frames without a frame_rate")
     if rate > self.frame_rate: raise ValueError(f"can only align to a lower rate (have {self.frame_rate:g}, asked {rate:g})")
@@ -224,7 +244,11 @@ def align(self: Frames, rate: float, lengths=None) -> Frames:
 
 # %% ../nbs/00_core.ipynb #c5d68f81
 @patch
-def to(self: Frames, device=None, dtype=None) -> Frames:
+def to(
+    self: Frames,
+    device=None, # torch device (None: keep the current one; 'auto': CUDA if available)
+    dtype=None, # torch dtype (None: keep)
+) -> Frames:
     "The same frames as torch tensors on `device` (and `dtype`, if given)."
     data = self.data if self.is_torch else torch.from_numpy(np.ascontiguousarray(self.data))
     return Frames(data.to(device=get_device(device) if device is not None else data.device, dtype=dtype),
@@ -236,7 +260,10 @@ def numpy(self: Frames) -> Frames:
     return Frames(to_numpy(self.data), self.offsets, self.frame_rate, self.ids)
 
 @patch(cls_method=True)
-def cat(cls: Frames, parts: Sequence[Frames]) -> Frames:
+def cat(
+    cls: Frames,
+    parts: Sequence[Frames], # Frames with the same dim, frame rate and kind of array
+) -> Frames:
     "Sequences of several `Frames` (same dim, rate and kind of array) one after the other."
     parts = list(parts)
     if not parts: raise ValueError("nothing to concatenate")
@@ -250,7 +277,11 @@ def cat(cls: Frames, parts: Sequence[Frames]) -> Frames:
 # %% ../nbs/00_core.ipynb #c0584599
 class LayerSet(Mapping):
     "An ordered mapping layer name -> `Frames` over the same sequences, with metadata."
-    def __init__(self, layers: Mapping[str, Frames] | Iterable[tuple[str, Frames]], meta: dict | None = None):
+    def __init__(
+        self,
+        layers: Mapping[str, Frames] | Iterable[tuple[str, Frames]], # layer name -> Frames over the same sequences (a mapping or (name, Frames) pairs)
+        meta: dict | None = None, # metadata: model id, weights source, corpus, ...
+    ):
         self._layers = dict(layers)
         if not self._layers: raise ValueError("a LayerSet needs at least one layer")
         first_name, first = next(iter(self._layers.items()))
@@ -309,25 +340,39 @@ def pooled(self: LayerSet) -> LayerSet:
     return self._map(lambda f: f.pooled())
 
 @patch
-def window(self: LayerSet, start: int, size: int) -> LayerSet:
+def window(
+    self: LayerSet,
+    start: int, # first time step (frame index within each sequence)
+    size: int, # number of time steps
+) -> LayerSet:
     "`Frames.window` on every layer of an aligned set (all keep the same sequences)."
     self.check_aligned()
     return self._map(lambda f: f.window(start, size))
 
 @patch
-def subset(self: LayerSet, index) -> LayerSet:
+def subset(
+    self: LayerSet,
+    index, # sequence positions (ints; repeats allowed)
+) -> LayerSet:
     "The sequences at positions `index` in every layer."
     return self._map(lambda f: f.subset(index))
 
 @patch
-def select(self: LayerSet, names: Sequence[str]) -> LayerSet:
+def select(
+    self: LayerSet,
+    names: Sequence[str], # layer names to keep, in the order wanted
+) -> LayerSet:
     "A LayerSet of the named layers, in the order given."
     missing = [n for n in names if n not in self._layers]
     if missing: raise KeyError(f"no layers {missing}; have {self.names}")
     return LayerSet({n: self._layers[n] for n in names}, self.meta)
 
 @patch
-def to(self: LayerSet, device=None, dtype=None) -> LayerSet:
+def to(
+    self: LayerSet,
+    device=None, # torch device (None: keep; 'auto': CUDA if available)
+    dtype=None, # torch dtype (None: keep)
+) -> LayerSet:
     "Every layer as torch tensors on `device`."
     return self._map(lambda f: f.to(device, dtype))
 
@@ -337,7 +382,10 @@ def numpy(self: LayerSet) -> LayerSet:
     return self._map(lambda f: f.numpy())
 
 @patch
-def align(self: LayerSet, rate: float | None = None) -> LayerSet:
+def align(
+    self: LayerSet,
+    rate: float | None = None, # target frame rate (default: the lowest frame rate of the layers)
+) -> LayerSet:
     "Every layer averaged to `rate` (default: the lowest frame rate), with the frame counts of the layers at that rate."
     rates = {k: r for k, r in self.frame_rates.items() if r is not None}
     if len(rates) < len(self): return self.check_aligned()

@@ -357,7 +357,12 @@ def merge(self: Moments, other: Moments, weight: float = 1.0) -> Moments:
     return self
 
 @patch
-def __add__(self: Moments, other: Moments) -> Moments: return self.copy().merge(other)
+def __add__(
+    self: Moments,
+    other: Moments, # moments of the same layers over other frames
+) -> Moments:
+    "`a + b`: the moments of both sets of frames, in a new object (`a` and `b` are unchanged)."
+    return self.copy().merge(other)
 @patch
 def __mul__(self: Moments, k: float) -> Moments:
     "The sums of `k` copies of every frame (a weight; results of the metrics do not change for k > 0)."

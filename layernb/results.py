@@ -23,24 +23,13 @@ def layer_heatmap(mat,                          # (L, L) matrix (array, tensor o
                   names: Sequence[str],         # the L layer names, in the order of the rows
                   title: str | None = None,     # title of the axes
                   ax=None,                      # matplotlib Axes to draw on (default: a new figure)
-                  annotate: bool | None = None, # values in the cells (default: when L <= 8)
+                  annotate: bool | None = None, # values in the cells (default: when L <= 10)
                   cmap: str = "viridis",        # matplotlib colour map
-                  **kwargs):                    # passed to `imshow` (vmin, vmax, ...)
+                  **kwargs):                    # more options of `layernb.plots.heatmap` (vmin, vmax, overlay, ...)
     "Heatmap of an L x L layer matrix with the layer names on both axes (values in the cells when there are few layers; NaN left blank)."
-    import matplotlib.pyplot as plt
-    mat, n = np.asarray(to_numpy(mat), dtype=np.float64), len(names)
-    if mat.shape != (n, n): raise ValueError(f"expected a {n} x {n} matrix for {n} layer names, got shape {mat.shape}")
-    if ax is None: _, ax = plt.subplots(figsize=(1.2 + 0.45 * n,) * 2)
-    im = ax.imshow(mat, cmap=cmap, **kwargs)
-    fontsize = 9 if n <= 12 else 7
-    ax.set_xticks(range(n), names, rotation=90, fontsize=fontsize); ax.set_yticks(range(n), names, fontsize=fontsize)
-    if annotate is None: annotate = n <= 8
-    if annotate:
-        for (i, j), v in np.ndenumerate(mat):
-            if np.isfinite(v): ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7, color="w" if v < np.nanmean(mat) else "k")
-    if title: ax.set_title(title, fontsize=9)
-    ax.figure.colorbar(im, ax=ax, shrink=0.8)
-    return ax
+    from layernb.plots import heatmap     # the one home of figures (imported here: layernb.plots imports this module)
+    fig = heatmap(mat, names, title, ax=ax, annotate=annotate, cmap=cmap, **kwargs)
+    return ax if ax is not None else fig.axes[0]
 
 
 # %% ../nbs/00a_results.ipynb #69cbdba2

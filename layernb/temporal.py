@@ -78,19 +78,14 @@ class TemporalResult:
 
 # %% ../nbs/05_temporal.ipynb #7c43d14d
 @patch
-def plot(self: TemporalResult, metric: str | None = None, pairs: Sequence[tuple[str, str]] | None = None, ax=None):
-    "The metric over windows for chosen layer pairs (gaps where windows are missing)."
-    import matplotlib.pyplot as plt
-    metric = self.metrics[0] if metric is None else metric
-    pairs = [(self.names[0], n) for n in self.names[1:]] if pairs is None else pairs
-    if ax is None: _, ax = plt.subplots(figsize=(6, 3))
-    centre = self.starts + self.window_size / 2
-    x = centre if self.frame_rate is None else centre / self.frame_rate
-    for a, b in pairs: ax.plot(x, self.series(metric, a, b), marker=".", label=f"{a} - {b}")
-    ax.set_xlabel("window centre (s)" if self.frame_rate else "window centre (frames)")
-    ax.set_ylabel(metric)
-    ax.legend(fontsize=7)
-    return ax
+def plot(self: TemporalResult,
+         metric: str | None = None,                        # one of `metrics` (default: the first)
+         pairs: Sequence[tuple[str, str]] | None = None,   # layer pairs (default: the first layer with each other)
+         ax=None):                                         # matplotlib Axes to draw on (default: a new figure)
+    "The metric over windows for chosen layer pairs (gaps where windows are missing; `layernb.plots.temporal_plot`)."
+    from layernb.plots import temporal_plot   # the one home of figures
+    fig = temporal_plot(self, metric, pairs, ax=ax)
+    return ax if ax is not None else fig.axes[0]
 
 # %% ../nbs/05_temporal.ipynb #80b810d9
 def window_starts(max_length: int, window_size: int, stride: int | None = None) -> np.ndarray:
@@ -205,18 +200,12 @@ class ConditionalTemporalResult(TemporalResult):
 
 # %% ../nbs/05_temporal.ipynb #89ab3ee8
 @patch
-def plot(self: ConditionalTemporalResult, metric: str | None = None, pairs: Sequence[tuple[str, str]] | None = None, ax=None):
-    "Unconditional (solid) and conditional (dashed) series of one metric over windows for chosen pairs."
-    metric = self.metrics[0] if metric is None else metric
-    pairs = [(self.names[0], n) for n in self.names[1:]] if pairs is None else pairs
-    ax = TemporalResult.plot(self, metric, pairs, ax)
-    x = ax.lines[-1].get_xdata()
-    for line, (a, b) in zip(ax.lines[-len(pairs):], pairs):
-        ax.plot(x, self.series(metric, a, b, conditional=True), ls="--", marker=".", color=line.get_color(),
-                label=f"{a} - {b} | {self.given}")
-    ax.set_ylabel(f"{metric} / {_CONDITIONAL_NAMES[metric]}")
-    ax.legend(fontsize=7)
-    return ax
+def plot(self: ConditionalTemporalResult,
+         metric: str | None = None,                        # one of `metrics` (default: the first)
+         pairs: Sequence[tuple[str, str]] | None = None,   # layer pairs (default: the first layer with each other)
+         ax=None):                                         # matplotlib Axes to draw on (default: a new figure)
+    "Unconditional (solid) and conditional (dashed) series of one metric over windows for chosen pairs (`layernb.plots.temporal_plot`)."
+    return TemporalResult.plot(self, metric, pairs, ax)
 
 # %% ../nbs/05_temporal.ipynb #1e1c7632
 def _conditional_window(rows: LayerSet, names: list, given: str, metrics: list, ridge: float, tol: float, device) -> dict:
