@@ -103,7 +103,8 @@ def _take_rows(x: Array, idx: np.ndarray | None) -> Array:
     return x[torch.as_tensor(idx, device=x.device)] if is_tensor(x) else x[idx]
 
 def _pairs_matrix(xs: Sequence[Array], rec, **kwargs) -> np.ndarray:
-    "The (L, L) float64 matrix of metric `rec` on all pairs of `xs` (i <= j mirrored for a symmetric metric, NaN where dims must match and do not)."
+    "The (L, L) float64 matrix of metric `rec` on all pairs of `xs`: its all-pairs function if it has one, else pair by pair (i <= j mirrored for a symmetric metric, NaN where dims must match and do not)."
+    if getattr(rec, "pairs", None) is not None: return np.asarray(rec.pairs(list(xs), **kwargs), dtype=np.float64)
     L = len(xs)
     symmetric, equal_dims = _shape_rules(rec.name)
     out = np.full((L, L), np.nan)
