@@ -183,7 +183,7 @@ def _add_block(self: Moments, X: torch.Tensor):
     U = X.sub_(self.K.to(X.dtype))                  # centred once, in place, in the data's dtype
     f = self._scale_(U)                             # layer l divided by f_l, a power of two: exact, and no product overflows
     fc = f[self._lid]                               # (P,) the factor of each column
-    w = max(1, self._budget // 4 // (max(self.dims) * (U.element_size() + 8)))   # columns per product: it and its float64 cast in a quarter of the budget
+    w = max(1, self._budget // 8 // (max(self.dims) * (U.element_size() + 8)))   # columns per product: it and its float64 cast in an eighth of the budget
     for i in range(L):                              # block row i = U_i' [U_i, U_i+1, ...]: the upper block triangle
         o, R, Ui = int(self._off[i]), self._row(i), self._seg(U, i)
         for c0 in range(o, self.P, w):
@@ -205,8 +205,8 @@ def _budget(self: Moments) -> int: return _BUDGET if self.budget is None else in
 
 @patch
 def _sum64(self: Moments, U: torch.Tensor) -> torch.Tensor:
-    "Column sums of U in float64, cast in row chunks of at most an eighth of the budget (a float64 copy of U would double the block)."
-    rows = max(1, self._budget // 8 // (U.shape[1] * 8))
+    "Column sums of U in float64, cast in row chunks of at most a sixteenth of the budget (a float64 copy of U would double the block)."
+    rows = max(1, self._budget // 16 // (U.shape[1] * 8))
     return sum(U[r:r + rows].sum(0, dtype=_F64) for r in range(0, U.shape[0], rows))
 
 @patch
