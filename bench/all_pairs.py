@@ -68,7 +68,7 @@ import torch
 from torch import nn
 
 from layernb.core import Frames, LayerSet, get_device
-from layernb.metrics import linear_cka
+from layernb.metrics import linear_cka, rbf_cka, rbf_cka_pairs
 from layernb.moments import Moments
 
 
@@ -180,6 +180,54 @@ def bench_pairwise(ls: LayerSet, dev: torch.device, mat: np.ndarray, t_mom: floa
     print(f"speed-up: {t_pair / t_mom:.1f}x  (flop ratio of the two methods: {L * L * 3 * 2 * N * d * d / flops:.1f}x)")
 
 
+# --- the sample path: all-pairs RBF CKA -------------------------------------------------------------
+
+def rbf_once_per_layer(xs: list[torch.Tensor], sigma: float = 0.5) -> np.ndarray:
+    "The reference: each layer's centred n x n RBF Gram once (float64, all in memory), then all pair inner products."
+    grams = []
+    for x in xs:
+        xc = x.double() - x.double().mean(0)
+        sq = xc.square().sum(1)
+        D = (sq[:, None] + sq[None, :] - 2 * xc @ xc.T).clamp_(min=0)
+        D.fill_diagonal_(0)
+        v, N = D.view(-1), D.numel()                            # numpy's median of the n^2 values
+        med = float(v.kthvalue(N // 2 + 1).values) if N % 2 else float(v.kthvalue(N // 2).values + v.kthvalue(N // 2 + 1).values) / 2
+        K = D.mul_(-1 / (2 * sigma ** 2 * med)).exp_()
+        K -= K.mean(0, keepdim=True); K -= K.mean(1, keepdim=True)   # H K H
+        grams.append(K.view(-1))
+    G = torch.stack(grams)
+    G = G @ G.T
+    return (G / torch.sqrt(torch.outer(G.diagonal(), G.diagonal()))).cpu().numpy()
+
+
+def bench_samples(L: int, d: int, n: int, dev: torch.device, k: int | None, small_budget: int, repeats: int = 2):
+    "All-pairs RBF CKA: the old pair-by-pair path, the once-per-layer reference, rbf_cka_pairs (one block, and row blocks)."
+    xs = data_of(make_layers(L, d, n, dev, seed=1))
+    print(f"{L} layers x {d} dims x {n:,} frames, RBF CKA (sigma = 0.5 x median distance, per layer), all pairs")
+    one_block = (L + 3) * n * n * 8                             # all rows in one block: the reference's memory + 3 Grams
+    t_ref = t_fast = np.inf
+    for _ in range(repeats):                                    # alternated, best of `repeats`: the load of a shared machine varies
+        ref, t = timed(lambda: rbf_once_per_layer(xs), dev); t_ref = min(t_ref, t)
+        fast, t = timed(lambda: rbf_cka_pairs(xs, device=dev, budget=one_block), dev); t_fast = min(t_fast, t)
+    print(f"  once per layer (reference: {L} centred n x n Grams in memory, {L * n * n * 8 / 2**30:.2f} GiB): {t_ref:8.2f} s")
+    print(f"  rbf_cka_pairs (budget {one_block / 2**30:.2f} GiB: one block of all rows): {t_fast:8.2f} s = "
+          f"{t_fast / t_ref:.2f}x the reference; max |diff| {np.abs(fast - ref).max():.1e}")
+    rows = small_budget // ((L + 3) * n * 8)
+    blocked, t_blk = timed(lambda: rbf_cka_pairs(xs, device=dev, budget=small_budget), dev)
+    print(f"  rbf_cka_pairs (budget {small_budget / 2**20:.0f} MiB: blocks of {rows} rows, two passes for the medians): "
+          f"{t_blk:8.2f} s = {t_blk / t_ref:.2f}x the reference; max |diff| {np.abs(blocked - fast).max():.1e}")
+    sym = L * (L + 1) // 2                                        # the old path: the pair function on i <= j
+    run = [(i, j) for i, j in all_pairs(L) if i <= j][:k or sym]
+    old = np.full((L, L), np.nan)
+    def loop():
+        for i, j in run: old[i, j] = rbf_cka(xs[i], xs[j], device=dev)
+    t_old = timed(loop, dev)[1] * sym / len(run)
+    note = "" if len(run) == sym else f" (extrapolated from {len(run)} of {sym} pairs)"
+    print(f"  pair by pair (the old sample path, rbf_cka on each pair i <= j): {t_old:8.2f} s{note} = "
+          f"{t_old / t_fast:.1f}x rbf_cka_pairs; max |diff| {np.nanmax(np.abs(old - fast)):.1e}")
+    return t_ref, t_fast, t_blk, t_old
+
+
 # --- ckatorch ----------------------------------------------------------------------------------------
 
 def free_bytes() -> int:
@@ -287,6 +335,15 @@ def main():
     ap.add_argument("--minibatch", type=int, default=250, help="minibatch size of the minibatch CKA estimators")
     ap.add_argument("--torch-cka-frames", type=int, default=10_000,
                     help="frames torch-cka runs over; its time is extrapolated to all frames")
+    ap.add_argument("--sample-layers", type=int, default=13, help="layers of the sample-path (RBF CKA) case")
+    ap.add_argument("--sample-dims", type=int, default=768, help="dims of the sample-path case")
+    ap.add_argument("--sample-frames", type=int, default=3000, help="frames (n) of the sample-path case: its cost grows as n^2")
+    ap.add_argument("--sample-pairs", type=int, default=None,
+                    help="time only K of the L(L+1)/2 pairs of the old pair-by-pair path and extrapolate (default: all)")
+    ap.add_argument("--sample-budget", type=int, default=2**27,
+                    help="a budget (bytes) too small for one block, to time rbf_cka_pairs with row blocks too")
+    ap.add_argument("--skip", nargs="*", default=[], choices=["moments", "pairwise", "samples", "packages"],
+                    help="parts not to run")
     args = ap.parse_args()
     dev = get_device(args.device)
     if args.threads: torch.set_num_threads(args.threads)
@@ -297,14 +354,19 @@ def main():
 
     rate = matmul_rate(dev)
     print(f"float32 matmul rate (4096^3 torch.mm, best of 3): {rate:,.0f} GFLOP/s")
+    if "samples" not in args.skip:
+        print("--- the sample path")
+        bench_samples(args.sample_layers, args.sample_dims, args.sample_frames, dev, args.sample_pairs, args.sample_budget)
+    if "moments" in args.skip: return
+    print("--- the moment path")
     ls = make_layers(L, d, N, dev)
     m, mat, t_mom, flops, gflops = bench_moments(ls, dev, rate, args.block_rows)
-    bench_pairwise(ls, dev, mat, t_mom, flops, args.baseline_pairs)
+    if "pairwise" not in args.skip: bench_pairwise(ls, dev, mat, t_mom, flops, args.baseline_pairs)
     rate_after = matmul_rate(dev)
-    print(f"float32 matmul rate again after the loop: {rate_after:,.0f} GFLOP/s (moments at "
+    print(f"float32 matmul rate again after the moments: {rate_after:,.0f} GFLOP/s (moments at "
           f"{100 * gflops / max(rate, rate_after):.0f}-{100 * gflops / min(rate, rate_after):.0f} % of it), "
           f"load average {os.getloadavg()[0]:.1f}")
-
+    if "packages" in args.skip: return
     print("--- CKA packages")
     debiased = m.matrix("linear_cka_debiased")
     if have("ckatorch"):

@@ -182,7 +182,7 @@ def _add_block(self: Moments, X: torch.Tensor):
         if (drift > spread).any(): self._shift_(bmean.to(X.dtype).to(_F64) - self.K)
     U = X.sub_(self.K.to(X.dtype))                  # centred once, in place, in the data's dtype
     f = self._scale_(U)                             # layer l divided by f_l, a power of two: exact, and no product overflows
-    fc = f[self._lid]                               # (P,) the factor of each column
+    fc, fl = f[self._lid], f.tolist()               # the factor of each column; of each layer, on the host
     w = max(1, self._budget // 8 // (max(self.dims) * (U.element_size() + 8)))   # columns per product: it and its float64 cast in an eighth of the budget
     for i in range(L):                              # block row i = U_i' [U_i, U_i+1, ...]: the upper block triangle
         o, R, Ui = int(self._off[i]), self._row(i), self._seg(U, i)
@@ -191,7 +191,7 @@ def _add_block(self: Moments, X: torch.Tensor):
             prod = Ui.T @ U[:, c0:c1]
             for j in range(i, L):                   # add each layer's columns back at its scale, in float64
                 a0, a1 = max(c0, int(self._off[j])), min(c1, int(self._off[j + 1]))
-                if a0 < a1: R[:, a0 - o:a1 - o].add_(prod[:, a0 - c0:a1 - c0], alpha=float(f[i] * f[j]))
+                if a0 < a1: R[:, a0 - o:a1 - o].add_(prod[:, a0 - c0:a1 - c0], alpha=fl[i] * fl[j])
             del prod
     a = torch.stack([torch.linalg.vector_norm(self._seg(U, l), dim=1) for l in range(L)], 1).square_()   # scaled squared row norms
     self.T += (a.T @ U).to(_F64) * (f * f)[:, None] * fc
