@@ -1,6 +1,17 @@
-"""All-pairs linear CKA: layernb's Moments path against a pairwise loop and CKA packages, in one run.
+"""All pairs of layers in one run: the sample path (RBF CKA) and the Moments path (linear CKA), each against its baselines.
 
-What it measures (defaults: 13 layers x 768 dims x 50,000 float32 frames, the size of a base
+The sample path (defaults: 13 layers x 768 dims x 3,000 frames, all-pairs RBF CKA, sigma = 0.5 x each
+layer's median distance; `--sample-*` options):
+  * reference : each layer's centred n x n RBF Gram computed once (float64, all L of them in memory),
+                then all pair inner products -- the cost floor of the all-pairs matrix.
+  * rbf_cka_pairs with a budget that holds all rows in one block (each layer's distances computed once,
+                for its median and its kernel), and with `--sample-budget` (row blocks: a pass for the
+                medians, a pass for the kernels); the aim is within 1.5x of the reference.
+  * the old sample path: `rbf_cka` on every pair i <= j (both kernels and both medians again for
+                every pair), timed on `--sample-pairs` pairs and extrapolated to all L(L+1)/2.
+  Each is checked against the reference (max |difference|).
+
+The Moments path (defaults: 13 layers x 768 dims x 50,000 float32 frames, the size of a base
 HuBERT/wav2vec 2.0 model's transformer stack over ~17 minutes of speech):
   * moments  : `Moments().update(layerset).matrix("linear_cka")` -- one pass, every layer centred
                once, the upper block triangle of the Gram of the concatenated layers (L block-row
@@ -31,6 +42,8 @@ slow every phase differently; the load average is printed).
 
     python bench/all_pairs.py                                     # full size
     python bench/all_pairs.py --frames 10000 --dims 256 --layers 5   # smaller
+    python bench/all_pairs.py --threads 2 --skip moments --sample-pairs 3 --sample-budget 268435456
+    python bench/all_pairs.py --threads 2 --skip samples packages --frames 20000 --baseline-pairs 4
 
 Measured 2026-11-23 11:32 on the 2-core CPU dev box (torch 2.13 CPU, 2 threads; ckatorch 1.0.3, torch-cka
 0.21), full size, load average 0.3-1.8 (mostly this run's own threads; matmul rate 174 / 174 / 170
@@ -38,6 +51,22 @@ GFLOP/s at the start / after the loop / at the end):
   moments 47.4 s at 115 GFLOP/s = 66 % of the matmul rate; pairwise loop 206.3 s: speed-up 4.4x (flop
   ratio 5.6x: 169 pairs x 3 products against 91 blocks); max |moments - pairwise| 1.4e-5; pair (0, 12)
   against float64: moments 8.9e-10, the float32 loop 1.0e-5.
+
+Measured 2026-12-01 on the same 2-core box (torch 2.13 CPU, 2 threads), SHARED with five other
+engineers' jobs the whole time (load average 4-11 on 2 cores): every phase ran at a different share of
+the cores, so only ratios taken close together mean something, and even those move by tens of percent.
+  Sample path, 13 x 768 x 3,000, the commands above:
+    run A (load ~10, one timing each): reference 48.0 s; rbf_cka_pairs one block 75.0 s = 1.56x; row
+      blocks of 699 rows (256 MiB) 98.6 s = 2.06x; the old pair-by-pair path 936 s (4 of 91 pairs,
+      extrapolated) = 12.5x rbf_cka_pairs. max |diff| 3.9e-13.
+    run B (load 7-9, reference and rbf_cka_pairs alternated, best of 2): reference 73.2 s; rbf_cka_pairs
+      one block 59.1 s = 0.81x; row blocks 91.9 s = 1.26x; the old path 1,235 s (3 pairs) = 20.9x.
+  Moments path, 13 x 768 x 20,000 (load 4-5, matmul rate 158 GFLOP/s before, 97 after): moments 23.4 s
+    (update 20.6 s) at 104 GFLOP/s = 66 % of the rate before, 108 % of the rate after; the pairwise
+    float32 loop 84.1 s (4 of 169 pairs, extrapolated): 3.6x. A same-process comparison (13 x 768 x
+    10,080 frames, matmul rate, the block products alone and `update` alternated, best of 3): update 78,
+    its block products alone 81, torch.mm 102 GFLOP/s -- update at 96 % of its own products and ~76 %
+    of the matmul rate. The 75 % aim is met in that comparison; under this load it is not established.
   ckatorch cka_base at n = 4,000 (4 of 169 pairs timed, extrapolated to all 169 at that n): 374 s, 85x
   layernb's Moments on the same 4,000 frames (4.4 s); agreement 3.6e-9 with Moments, 8.5e-15 with
   `linear_cka`. At N = 50,000 it cannot run here (40 GB for its two Grams; ~58,000 s by n^2 scaling).
