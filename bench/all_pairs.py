@@ -61,6 +61,8 @@ the cores, so only ratios taken close together mean something, and even those mo
       extrapolated) = 12.5x rbf_cka_pairs. max |diff| 3.9e-13.
     run B (load 7-9, reference and rbf_cka_pairs alternated, best of 2): reference 73.2 s; rbf_cka_pairs
       one block 59.1 s = 0.81x; row blocks 91.9 s = 1.26x; the old path 1,235 s (3 pairs) = 20.9x.
+    run C (load 3-4, matmul rate 110 GFLOP/s, best of 2 alternated): reference 16.0 s; rbf_cka_pairs one
+      block 19.5 s = 1.22x; row blocks 25.5 s = 1.59x; the old path 233 s (3 pairs) = 12.0x rbf_cka_pairs.
   Moments path, 13 x 768 x 20,000 (load 4-5, matmul rate 158 GFLOP/s before, 97 after): moments 23.4 s
     (update 20.6 s) at 104 GFLOP/s = 66 % of the rate before, 108 % of the rate after; the pairwise
     float32 loop 84.1 s (4 of 169 pairs, extrapolated): 3.6x. A same-process comparison (13 x 768 x

@@ -28,7 +28,7 @@ __all__ = ['MOMENT_METRICS', 'Moments', 'PairMoments', 'moment_metric']
 # %% ../nbs/01_moments.ipynb #6b97d420
 _F64 = torch.float64
 
-_BUDGET = 2**28   # default working memory of `update` beyond the sums, in bytes (256 MiB)
+_BUDGET = 2**29   # default working memory of `update` beyond the sums, in bytes (512 MiB)
 
 def _gemm_dtype(dtypes: Sequence[torch.dtype], gemm_dtype: torch.dtype | None) -> torch.dtype:
     "The dtype the block products run in: `gemm_dtype` if given; float64 if any layer is float64 or integer (exact); else float32."
@@ -49,7 +49,7 @@ class Moments:
                  device: str | torch.device | None = "auto",   # where the sums live and the products run
                  block_rows: int | None = None,                  # frames per product (default: what half the budget holds, at most 65536)
                  gemm_dtype: torch.dtype | None = None,          # dtype of the block products (default: float32, float64 for float64 or integer data)
-                 budget: int | None = None):                     # bytes of working memory of `update` beyond the sums (default 256 MiB)
+                 budget: int | None = None):                     # bytes of working memory of `update` beyond the sums (default 512 MiB)
         if block_rows is not None and block_rows < 1: raise ValueError(f"block_rows must be positive, got {block_rows}")
         if budget is not None and budget < 1: raise ValueError(f"budget is a number of bytes, got {budget}")
         self.device, self.block_rows, self.gemm_dtype, self.budget = get_device(device), block_rows, gemm_dtype, budget
