@@ -1,6 +1,17 @@
-"""All-pairs linear CKA: layernb's Moments path against a pairwise loop and CKA packages, in one run.
+"""All pairs of layers in one run: the sample path (RBF CKA) and the Moments path (linear CKA), each against its baselines.
 
-What it measures (defaults: 13 layers x 768 dims x 50,000 float32 frames, the size of a base
+The sample path (defaults: 13 layers x 768 dims x 3,000 frames, all-pairs RBF CKA, sigma = 0.5 x each
+layer's median distance; `--sample-*` options):
+  * reference : each layer's centred n x n RBF Gram computed once (float64, all L of them in memory),
+                then all pair inner products -- the cost floor of the all-pairs matrix.
+  * rbf_cka_pairs with a budget that holds all rows in one block (each layer's distances computed once,
+                for its median and its kernel), and with `--sample-budget` (row blocks: a pass for the
+                medians, a pass for the kernels); the aim is within 1.5x of the reference.
+  * the old sample path: `rbf_cka` on every pair i <= j (both kernels and both medians again for
+                every pair), timed on `--sample-pairs` pairs and extrapolated to all L(L+1)/2.
+  Each is checked against the reference (max |difference|).
+
+The Moments path (defaults: 13 layers x 768 dims x 50,000 float32 frames, the size of a base
 HuBERT/wav2vec 2.0 model's transformer stack over ~17 minutes of speech):
   * moments  : `Moments().update(layerset).matrix("linear_cka")` -- one pass, every layer centred
                once, the upper block triangle of the Gram of the concatenated layers (L block-row
@@ -31,6 +42,8 @@ slow every phase differently; the load average is printed).
 
     python bench/all_pairs.py                                     # full size
     python bench/all_pairs.py --frames 10000 --dims 256 --layers 5   # smaller
+    python bench/all_pairs.py --threads 2 --skip moments --sample-pairs 3 --sample-budget 268435456
+    python bench/all_pairs.py --threads 2 --skip samples packages --frames 20000 --baseline-pairs 4
 
 Measured 2026-11-23 11:32 on the 2-core CPU dev box (torch 2.13 CPU, 2 threads; ckatorch 1.0.3, torch-cka
 0.21), full size, load average 0.3-1.8 (mostly this run's own threads; matmul rate 174 / 174 / 170
@@ -38,6 +51,24 @@ GFLOP/s at the start / after the loop / at the end):
   moments 47.4 s at 115 GFLOP/s = 66 % of the matmul rate; pairwise loop 206.3 s: speed-up 4.4x (flop
   ratio 5.6x: 169 pairs x 3 products against 91 blocks); max |moments - pairwise| 1.4e-5; pair (0, 12)
   against float64: moments 8.9e-10, the float32 loop 1.0e-5.
+
+Measured 2026-12-01 on the same 2-core box (torch 2.13 CPU, 2 threads), SHARED with five other
+engineers' jobs the whole time (load average 4-11 on 2 cores): every phase ran at a different share of
+the cores, so only ratios taken close together mean something, and even those move by tens of percent.
+  Sample path, 13 x 768 x 3,000, the commands above:
+    run A (load ~10, one timing each): reference 48.0 s; rbf_cka_pairs one block 75.0 s = 1.56x; row
+      blocks of 699 rows (256 MiB) 98.6 s = 2.06x; the old pair-by-pair path 936 s (4 of 91 pairs,
+      extrapolated) = 12.5x rbf_cka_pairs. max |diff| 3.9e-13.
+    run B (load 7-9, reference and rbf_cka_pairs alternated, best of 2): reference 73.2 s; rbf_cka_pairs
+      one block 59.1 s = 0.81x; row blocks 91.9 s = 1.26x; the old path 1,235 s (3 pairs) = 20.9x.
+    run C (load 3-4, matmul rate 110 GFLOP/s, best of 2 alternated): reference 16.0 s; rbf_cka_pairs one
+      block 19.5 s = 1.22x; row blocks 25.5 s = 1.59x; the old path 233 s (3 pairs) = 12.0x rbf_cka_pairs.
+  Moments path, 13 x 768 x 20,000 (load 4-5, matmul rate 158 GFLOP/s before, 97 after): moments 23.4 s
+    (update 20.6 s) at 104 GFLOP/s = 66 % of the rate before, 108 % of the rate after; the pairwise
+    float32 loop 84.1 s (4 of 169 pairs, extrapolated): 3.6x. A same-process comparison (13 x 768 x
+    10,080 frames, matmul rate, the block products alone and `update` alternated, best of 3): update 78,
+    its block products alone 81, torch.mm 102 GFLOP/s -- update at 96 % of its own products and ~76 %
+    of the matmul rate. The 75 % aim is met in that comparison; under this load it is not established.
   ckatorch cka_base at n = 4,000 (4 of 169 pairs timed, extrapolated to all 169 at that n): 374 s, 85x
   layernb's Moments on the same 4,000 frames (4.4 s); agreement 3.6e-9 with Moments, 8.5e-15 with
   `linear_cka`. At N = 50,000 it cannot run here (40 GB for its two Grams; ~58,000 s by n^2 scaling).
@@ -68,7 +99,7 @@ import torch
 from torch import nn
 
 from layernb.core import Frames, LayerSet, get_device
-from layernb.metrics import linear_cka
+from layernb.metrics import linear_cka, rbf_cka, rbf_cka_pairs
 from layernb.moments import Moments
 
 
@@ -180,6 +211,54 @@ def bench_pairwise(ls: LayerSet, dev: torch.device, mat: np.ndarray, t_mom: floa
     print(f"speed-up: {t_pair / t_mom:.1f}x  (flop ratio of the two methods: {L * L * 3 * 2 * N * d * d / flops:.1f}x)")
 
 
+# --- the sample path: all-pairs RBF CKA -------------------------------------------------------------
+
+def rbf_once_per_layer(xs: list[torch.Tensor], sigma: float = 0.5) -> np.ndarray:
+    "The reference: each layer's centred n x n RBF Gram once (float64, all in memory), then all pair inner products."
+    grams = []
+    for x in xs:
+        xc = x.double() - x.double().mean(0)
+        sq = xc.square().sum(1)
+        D = (sq[:, None] + sq[None, :] - 2 * xc @ xc.T).clamp_(min=0)
+        D.fill_diagonal_(0)
+        v, N = D.view(-1), D.numel()                            # numpy's median of the n^2 values
+        med = float(v.kthvalue(N // 2 + 1).values) if N % 2 else float(v.kthvalue(N // 2).values + v.kthvalue(N // 2 + 1).values) / 2
+        K = D.mul_(-1 / (2 * sigma ** 2 * med)).exp_()
+        K -= K.mean(0, keepdim=True); K -= K.mean(1, keepdim=True)   # H K H
+        grams.append(K.view(-1))
+    G = torch.stack(grams)
+    G = G @ G.T
+    return (G / torch.sqrt(torch.outer(G.diagonal(), G.diagonal()))).cpu().numpy()
+
+
+def bench_samples(L: int, d: int, n: int, dev: torch.device, k: int | None, small_budget: int, repeats: int = 2):
+    "All-pairs RBF CKA: the old pair-by-pair path, the once-per-layer reference, rbf_cka_pairs (one block, and row blocks)."
+    xs = data_of(make_layers(L, d, n, dev, seed=1))
+    print(f"{L} layers x {d} dims x {n:,} frames, RBF CKA (sigma = 0.5 x median distance, per layer), all pairs")
+    one_block = (L + 3) * n * n * 8                             # all rows in one block: the reference's memory + 3 Grams
+    t_ref = t_fast = np.inf
+    for _ in range(repeats):                                    # alternated, best of `repeats`: the load of a shared machine varies
+        ref, t = timed(lambda: rbf_once_per_layer(xs), dev); t_ref = min(t_ref, t)
+        fast, t = timed(lambda: rbf_cka_pairs(xs, device=dev, budget=one_block), dev); t_fast = min(t_fast, t)
+    print(f"  once per layer (reference: {L} centred n x n Grams in memory, {L * n * n * 8 / 2**30:.2f} GiB): {t_ref:8.2f} s")
+    print(f"  rbf_cka_pairs (budget {one_block / 2**30:.2f} GiB: one block of all rows): {t_fast:8.2f} s = "
+          f"{t_fast / t_ref:.2f}x the reference; max |diff| {np.abs(fast - ref).max():.1e}")
+    rows = small_budget // ((L + 3) * n * 8)
+    blocked, t_blk = timed(lambda: rbf_cka_pairs(xs, device=dev, budget=small_budget), dev)
+    print(f"  rbf_cka_pairs (budget {small_budget / 2**20:.0f} MiB: blocks of {rows} rows, two passes for the medians): "
+          f"{t_blk:8.2f} s = {t_blk / t_ref:.2f}x the reference; max |diff| {np.abs(blocked - fast).max():.1e}")
+    sym = L * (L + 1) // 2                                        # the old path: the pair function on i <= j
+    run = [(i, j) for i, j in all_pairs(L) if i <= j][:k or sym]
+    old = np.full((L, L), np.nan)
+    def loop():
+        for i, j in run: old[i, j] = rbf_cka(xs[i], xs[j], device=dev)
+    t_old = timed(loop, dev)[1] * sym / len(run)
+    note = "" if len(run) == sym else f" (extrapolated from {len(run)} of {sym} pairs)"
+    print(f"  pair by pair (the old sample path, rbf_cka on each pair i <= j): {t_old:8.2f} s{note} = "
+          f"{t_old / t_fast:.1f}x rbf_cka_pairs; max |diff| {np.nanmax(np.abs(old - fast)):.1e}")
+    return t_ref, t_fast, t_blk, t_old
+
+
 # --- ckatorch ----------------------------------------------------------------------------------------
 
 def free_bytes() -> int:
@@ -287,6 +366,15 @@ def main():
     ap.add_argument("--minibatch", type=int, default=250, help="minibatch size of the minibatch CKA estimators")
     ap.add_argument("--torch-cka-frames", type=int, default=10_000,
                     help="frames torch-cka runs over; its time is extrapolated to all frames")
+    ap.add_argument("--sample-layers", type=int, default=13, help="layers of the sample-path (RBF CKA) case")
+    ap.add_argument("--sample-dims", type=int, default=768, help="dims of the sample-path case")
+    ap.add_argument("--sample-frames", type=int, default=3000, help="frames (n) of the sample-path case: its cost grows as n^2")
+    ap.add_argument("--sample-pairs", type=int, default=None,
+                    help="time only K of the L(L+1)/2 pairs of the old pair-by-pair path and extrapolate (default: all)")
+    ap.add_argument("--sample-budget", type=int, default=2**27,
+                    help="a budget (bytes) too small for one block, to time rbf_cka_pairs with row blocks too")
+    ap.add_argument("--skip", nargs="*", default=[], choices=["moments", "pairwise", "samples", "packages"],
+                    help="parts not to run")
     args = ap.parse_args()
     dev = get_device(args.device)
     if args.threads: torch.set_num_threads(args.threads)
@@ -297,14 +385,19 @@ def main():
 
     rate = matmul_rate(dev)
     print(f"float32 matmul rate (4096^3 torch.mm, best of 3): {rate:,.0f} GFLOP/s")
+    if "samples" not in args.skip:
+        print("--- the sample path")
+        bench_samples(args.sample_layers, args.sample_dims, args.sample_frames, dev, args.sample_pairs, args.sample_budget)
+    if "moments" in args.skip: return
+    print("--- the moment path")
     ls = make_layers(L, d, N, dev)
     m, mat, t_mom, flops, gflops = bench_moments(ls, dev, rate, args.block_rows)
-    bench_pairwise(ls, dev, mat, t_mom, flops, args.baseline_pairs)
+    if "pairwise" not in args.skip: bench_pairwise(ls, dev, mat, t_mom, flops, args.baseline_pairs)
     rate_after = matmul_rate(dev)
-    print(f"float32 matmul rate again after the loop: {rate_after:,.0f} GFLOP/s (moments at "
+    print(f"float32 matmul rate again after the moments: {rate_after:,.0f} GFLOP/s (moments at "
           f"{100 * gflops / max(rate, rate_after):.0f}-{100 * gflops / min(rate, rate_after):.0f} % of it), "
           f"load average {os.getloadavg()[0]:.1f}")
-
+    if "packages" in args.skip: return
     print("--- CKA packages")
     debiased = m.matrix("linear_cka_debiased")
     if have("ckatorch"):

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import functools
 import inspect
+import itertools
 import math
 import warnings
+import dataclasses
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Sequence
 
@@ -23,12 +25,17 @@ __all__ = ['CHANCE_LEVEL', 'METRICS', 'check_pair', 'linear_cka_from_cov', 'line
            'cosine_similarity_from_moments', 'flat_correlation', 'cosine_similarity', 'cca_from_cov',
            'mean_sq_cca_from_cov', 'svcca_from_cov', 'pwcca_from_cov', 'cca', 'mean_sq_cca', 'svcca', 'pwcca',
            'ChanceWarning', 'cca_chance', 'rsa', 'knn_jaccard', 'procrustes_from_cov', 'procrustes_similarity',
+           'rbf_cka_pairs', 'linear_cka_pairs', 'distance_correlation_pairs', 'rsa_pairs', 'knn_jaccard_pairs',
            'Metric', 'register_metric', 'get_metric', 'metric_table', 'pair_loop']
 
 # %% ../nbs/02_metrics.ipynb #9acb6397
 def _to_f64(A, device: torch.device) -> torch.Tensor:
     "`A` (array or tensor) as a float64 tensor on `device`."
-    if not is_tensor(A): return torch.from_numpy(np.array(A, dtype=np.float64, order="C")).to(device)  # one copy, writable
+    if not is_tensor(A):
+        a = np.asarray(A)
+        if a.dtype == np.float64 and a.flags.writeable and min(a.strides, default=0) >= 0:
+            return torch.from_numpy(a).to(device)     # float64 already: shared, not copied (metrics never write to their inputs)
+        return torch.from_numpy(np.array(a, dtype=np.float64, order="C")).to(device)  # one copy, writable
     return A.detach().to(device=device, dtype=torch.float64)
 
 def _is_constant(t: torch.Tensor) -> bool:
@@ -276,11 +283,15 @@ def _upper(D: torch.Tensor, sl: slice) -> torch.Tensor:
 def _median_sq_dist(Xc: torch.Tensor, sq: torch.Tensor, chunk: int) -> float:
     "numpy's median of all n² squared distances (zero diagonal included), from the n(n-1)/2 above the diagonal."
     n = Xc.shape[0]
+    return _median_of_sq(lambda: (_upper(_sq_dist_rows(Xc, sq, sl), sl) for sl in _row_slices(n, chunk)), n)
+
+def _median_of_sq(blocks: Callable[[], Iterable[torch.Tensor]], n: int) -> float:
+    "numpy's median of the n² entries of a symmetric matrix with zero diagonal, from `blocks()` of its entries above the diagonal."
     N = n * n
     ks = [(N - 1) // 2] if N % 2 else [N // 2 - 1, N // 2]
     # sorted, the n² values are the n zeros of the diagonal, then every upper value twice
     up = [(k - n) // 2 for k in ks if k >= n]
-    vals = _order_stats(lambda: (_upper(_sq_dist_rows(Xc, sq, sl), sl) for sl in _row_slices(n, chunk)), up) if up else []
+    vals = _order_stats(blocks, up) if up else []
     vals = [0.0] * (len(ks) - len(vals)) + vals
     return sum(vals) / len(vals)
 
@@ -545,24 +556,32 @@ def rsa(X: Array, Y: Array, distance: str = "correlation", compare: str = "spear
     return float(np.corrcoef(dx, dy)[0, 1])
 
 # %% ../nbs/02_metrics.ipynb #c054f7de
-def _knn(X: torch.Tensor, k: int, chunk: int) -> torch.Tensor:
-    "Indices (n, k) of each row's k nearest other rows (Euclidean), in row blocks."
-    Xc = _center(X); sq = Xc.square().sum(1); n = X.shape[0]
-    out = []
-    for sl in _row_slices(n, chunk):
-        D = _sq_dist_rows(Xc, sq, sl)
-        D[_diag_block(D, sl)] = math.inf
-        out.append(D.topk(k, dim=1, largest=False).indices)
-    return torch.cat(out)
+def _knn_sets(Xc: torch.Tensor, sq: torch.Tensor, sl: slice, k: int) -> torch.Tensor:
+    "Tie-aware k-nearest-neighbour sets of rows `sl`, a (b, n) boolean mask: every j ≠ i at most as far as i's k-th nearest."
+    D = _sq_dist_rows(Xc, sq, sl)
+    D[_diag_block(D, sl)] = math.inf
+    kth = D.kthvalue(k, dim=1, keepdim=True).values
+    return D <= kth + 1e-12 * (sq[sl, None] + sq.max())      # distances equal up to their rounding are ties
+
+def _check_k(k: int, n: int):
+    "Refuse a number of neighbours outside 1 .. n - 1."
+    if not 1 <= k < n: raise ValueError(f"k must be between 1 and n - 1 = {n - 1}, got {k}")
 
 def knn_jaccard(X: Array, Y: Array, k: int = 10, *, device="auto", chunk_size: int | None = None) -> float:
-    "Mean Jaccard overlap of each sample's `k` nearest neighbours (Euclidean, itself excluded) in X and in Y."
+    "Mean Jaccard overlap of each sample's tie-aware `k`-nearest-neighbour sets (Euclidean, itself excluded) in X and in Y."
     X, Y = check_pair(X, Y, device=device)
     n = X.shape[0]
-    if not 1 <= k < n: raise ValueError(f"k must be between 1 and n - 1 = {n - 1}, got {k}")
-    nx, ny = _chunked(lambda c: (_knn(X, k, c), _knn(Y, k, c)), n, chunk_size, X.device)
-    inter = (nx[:, :, None] == ny[:, None, :]).any(-1).sum(-1).double()
-    return float((inter / (2 * k - inter)).mean())
+    _check_k(k, n)
+    (xc, sx), (yc, sy) = ((c, c.square().sum(1)) for c in (_center(X), _center(Y)))
+    def run(chunk):
+        total = 0.0
+        for sl in _row_slices(n, chunk):
+            a, b = _knn_sets(xc, sx, sl, k), _knn_sets(yc, sy, sl, k)
+            inter = (a & b).sum(1).double()
+            total += float((inter / (a.sum(1) + b.sum(1) - inter)).sum())
+        return total / n
+    return _chunked(run, n, chunk_size, X.device)
+
 
 # %% ../nbs/02_metrics.ipynb #d7c9156e
 def procrustes_from_cov(Cxx: Array, Cyy: Array, Cxy: Array) -> float:
@@ -575,6 +594,209 @@ def procrustes_similarity(X: Array, Y: Array, *, device="auto") -> float:
     "Cosine of the orthogonal Procrustes angle between centred, unit-norm X and Y (1 - scipy's disparity, square-rooted)."
     X, Y = check_pair(X, Y, device=device)
     return procrustes_from_cov(*_cross_products(X, Y))
+
+# %% ../nbs/02_metrics.ipynb #e0c82f84
+_PAIRS_BUDGET = 2**30   # default working memory of the all-pairs functions, in bytes (1 GiB)
+
+def _check_layers(xs: Sequence[Array], device) -> list[torch.Tensor]:
+    "Check a list of layers' sample matrices (the same rows in the same order); return them as float64 tensors on `device`."
+    if isinstance(xs, (np.ndarray, torch.Tensor)) or not len(xs):
+        raise TypeError(f"expected a non-empty list of (n_samples, n_features) arrays, one per layer, got "
+                        f"{type(xs).__name__}; wrap a single array as [x]")
+    out = []
+    for l, x in enumerate(xs):
+        try: out.append(check_pair(x, x, device=device)[0])
+        except ValueError as e: raise ValueError(f"layer {l} (X below): {e}") from None
+        if out[l].shape[0] != out[0].shape[0]:
+            raise ValueError(f"layer {l} has {out[l].shape[0]} samples but layer 0 has {out[0].shape[0]}: "
+                             "rows must be the same samples in the same order")
+    return out
+
+def _block_rows(n: int, per_row: int, budget: int | None, chunk_size: int | None) -> int:
+    "Rows per block: `chunk_size` if given, else as many as fit `budget` bytes at `per_row` bytes a row."
+    if chunk_size is not None:
+        if chunk_size < 1: raise ValueError(f"chunk_size must be a positive number of rows, got {chunk_size}")
+        return min(n, int(chunk_size))
+    budget = _PAIRS_BUDGET if budget is None else int(budget)
+    if budget < per_row:
+        raise MemoryError(f"budget={budget:,} bytes does not hold one row of the blocks ({per_row:,} bytes for "
+                          f"these layers and samples); raise budget to at least {per_row:,}")
+    return min(n, budget // per_row)
+
+# %% ../nbs/02_metrics.ipynb #ec1245ea
+def _hsic_matrix(S: torch.Tensor, R: torch.Tensor, D: torch.Tensor, n: int, debiased: bool) -> torch.Tensor:
+    "`_hsic_from_stats` of all pairs at once: S[l, m] = Σ K_l∘K_m; R, D the (L, n) row sums and diagonals."
+    if not debiased: return S - 2 / n * (R @ R.T) + torch.outer(R.sum(1), R.sum(1)) / n**2
+    S, R = S - D @ D.T, R - D
+    A = R / (n - 2); A = A - A.sum(1, keepdim=True) / (2 * (n - 1))
+    return S - 2 * (R @ A.T) - 2 * (A @ R.T) + 2 * (n - 2) * (A @ A.T) + 2 * torch.outer(A.sum(1), A.sum(1))
+
+def _cka_matrix(H: torch.Tensor, debiased: bool) -> np.ndarray:
+    "CKA of all pairs from their HSIC matrix; refuses a layer whose unbiased self-HSIC is not positive."
+    h = H.diagonal()
+    if debiased and not bool((h > 0).all()):
+        l = int((~(h > 0)).nonzero()[0, 0])
+        raise ValueError(f"the unbiased HSIC of layer {l} with itself is {float(h[l]):.3g} (not positive): "
+                         "too few samples for the debiased estimator; use more samples or debiased=False")
+    return to_numpy(H / torch.sqrt(torch.outer(h, h)))
+
+def _gram_pairs(makers: list[Callable[[], Callable[[slice], torch.Tensor]]], n: int, debiased: bool, chunk: int) -> np.ndarray:
+    "CKA of all pairs of L symmetric n×n matrices, each given by a maker of its row-block function; every block computed once."
+    L, rows, S = len(makers), [None] * len(makers), None
+    for sl in _row_slices(n, chunk):
+        b = sl.stop - sl.start
+        for l, make in enumerate(makers):
+            f = rows[l] or make()
+            block = f(sl)
+            if S is None:                                      # buffers on the device of the first block
+                dev = block.device
+                buf = torch.empty(L * min(chunk, n) * n, dtype=torch.float64, device=dev)
+                S = torch.zeros((L, L), dtype=torch.float64, device=dev)
+                R, D = (torch.empty((L, n), dtype=torch.float64, device=dev) for _ in range(2))
+            K = buf[:L * b * n].view(L, b, n)
+            K[l] = block
+            del block
+            if chunk < n: rows[l] = f                          # more blocks to come: keep what the layer prepared
+        F = K.view(L, -1)
+        S += F @ F.T                                           # Σ K_l∘K_m over this block, all pairs at once
+        R[:, sl] = K.sum(2)
+        i, j = _diag_block(K[0], sl)
+        D[:, sl] = K[:, i, j]
+    return _cka_matrix(_hsic_matrix(S, R, D, n, debiased), debiased)
+
+def _gram_chunk(xs: list[torch.Tensor], budget: int | None, chunk_size: int | None) -> int:
+    "Rows per block of `_gram_pairs`: L kernel rows plus three rows of temporaries, float64."
+    n = xs[0].shape[0]
+    return _block_rows(n, (len(xs) + 3) * n * 8, budget, chunk_size)
+
+# %% ../nbs/02_metrics.ipynb #bc4c0497
+def _rbf_rows_once(X: torch.Tensor, sigma: float, chunk: int) -> Callable[[slice], torch.Tensor]:
+    "`_rbf_rows`, except that with all rows in one block the distances are computed once, for the median and the kernel."
+    n = X.shape[0]
+    if chunk < n: return _rbf_rows(X, sigma, chunk)
+    Xc = _center(X)
+    D = _sq_dist_rows(Xc, Xc.square().sum(1), slice(0, n))
+    med = _median_of_sq(lambda: iter([_upper(D, slice(0, n))]), n)
+    if med == 0: raise ValueError("the median pairwise distance is 0 (most samples are duplicates): "
+                                  "the RBF bandwidth is undefined")
+    D.mul_(-1.0 / (2 * sigma**2 * med)).exp_()
+    return lambda sl: D[sl]
+
+def rbf_cka_pairs(xs: Sequence[Array],              # the layers' (n, d_l) sample matrices, rows = the same samples
+                  sigma: float | None = None,        # bandwidth as a fraction of each layer's median distance (default 0.5)
+                  debiased: bool = False,            # the unbiased HSIC estimator (may be < 0)
+                  *, device="auto",                  # where the kernels are computed ("auto": GPU if there is one)
+                  budget: int | None = None,         # bytes of working memory (default 1 GiB); sets the rows per block
+                  chunk_size: int | None = None,     # rows per block (overrides `budget`)
+                 ) -> np.ndarray:
+    "The L×L RBF CKA matrix: each layer's kernel rows computed once per row block, every pair combined from them."
+    sigma = 0.5 if sigma is None else float(sigma)
+    if not sigma > 0: raise ValueError(f"sigma is a fraction of the median distance and must be > 0, got {sigma}")
+    xs = _check_layers(xs, device)
+    c = _gram_chunk(xs, budget, chunk_size)
+    return _gram_pairs([functools.partial(_rbf_rows_once, x, sigma, c) for x in xs], xs[0].shape[0], debiased, c)
+
+# %% ../nbs/02_metrics.ipynb #f7eefd67
+def linear_cka_pairs(xs: Sequence[Array],          # the layers' (n, d_l) sample matrices, rows = the same samples
+                     debiased: bool = False,        # the unbiased HSIC estimator (may be < 0)
+                     *, form: str = "auto",         # "feature" (O(n P²)), "gram" (O(n² P)), "auto": the cheaper (P = Σ d_l)
+                     device="auto",                 # where the products are computed ("auto": GPU if there is one)
+                     budget: int | None = None,     # bytes of working memory of the Gram form (default 1 GiB)
+                     chunk_size: int | None = None, # rows per block of the Gram form (overrides `budget`)
+                    ) -> np.ndarray:
+    "The L×L linear CKA matrix: every layer centred once; feature form block by block, or Gram rows once per row block."
+    xs = _check_layers(xs, device)
+    n, P, L = xs[0].shape[0], sum(x.shape[1] for x in xs), len(xs)
+    if form == "auto": form = "feature" if n > P else "gram"
+    if form == "gram":
+        c = _gram_chunk(xs, budget, chunk_size)
+        return _gram_pairs([functools.partial(lambda Xc: lambda sl: Xc[sl] @ Xc.T, _center(x)) for x in xs], n, debiased, c)
+    if form != "feature": raise ValueError(f"form must be 'auto', 'feature' or 'gram', got {form!r}")
+    xc = [_center(x) for x in xs]
+    r = torch.stack([x.square().sum(1) for x in xc])             # (L, n) squared row norms
+    H = torch.empty((L, L), dtype=torch.float64, device=xc[0].device)
+    for i in range(L):
+        for j in range(i, L):
+            c2 = (xc[i].T @ xc[j]).square().sum()
+            H[i, j] = H[j, i] = _hsic_u_feature(c2, r[i] @ r[j], r[i].sum(), r[j].sum(), n) if debiased else c2
+    return _cka_matrix(H, debiased)
+
+# %% ../nbs/02_metrics.ipynb #d67f0ba5
+def distance_correlation_pairs(xs: Sequence[Array],          # the layers' (n, d_l) sample matrices
+                               *, device="auto",              # where the distances are computed
+                               budget: int | None = None,     # bytes of working memory (default 1 GiB)
+                               chunk_size: int | None = None, # rows per block (overrides `budget`)
+                              ) -> np.ndarray:
+    "The L×L distance correlation matrix (V-statistic): each layer's distance rows computed once per row block."
+    xs = _check_layers(xs, device)
+    def maker(x):
+        Xc = _center(x); sq = Xc.square().sum(1)
+        return lambda: lambda sl: _sq_dist_rows(Xc, sq, sl).sqrt_()
+    r2 = _gram_pairs([maker(x) for x in xs], xs[0].shape[0], False, _gram_chunk(xs, budget, chunk_size))
+    return np.sqrt(np.clip(r2, 0, None))
+
+# %% ../nbs/02_metrics.ipynb #8d27d7c0
+def _rsa_vector(X: torch.Tensor, distance: str, compare: str, chunk: int, name: str) -> np.ndarray:
+    "A layer's condensed RDM, ready to compare: ranked (spearman), then centred and unit-norm (spearman, pearson); raw for kendall."
+    from scipy import stats
+    d = _rdm(X, distance, chunk, name)
+    if compare == "kendall": return d
+    if compare == "spearman": d = stats.rankdata(d)
+    if np.ptp(d) == 0: raise ValueError(f"all pairwise {distance} distances of {name} are equal: the RDM has no variance")
+    d = d - d.mean()
+    return d / np.linalg.norm(d)
+
+def rsa_pairs(xs: Sequence[Array],                  # the layers' (n, d_l) sample matrices
+              distance: str = "correlation",         # RDM distance: correlation, cosine, euclidean, sqeuclidean
+              compare: str = "spearman",             # how RDMs are compared: spearman, pearson, kendall
+              *, device="auto",                      # where the distances are computed
+              budget: int | None = None,             # bytes of working memory (default 1 GiB): how many RDMs are held at once
+              chunk_size: int | None = None,         # rows per block of the RDMs
+             ) -> np.ndarray:
+    "The L×L RSA matrix: each layer's RDM built (and ranked) once while it fits the budget, all pairs from dot products."
+    from scipy import stats
+    if distance not in _RSA_DISTANCES: raise ValueError(f"distance must be one of {_RSA_DISTANCES}, got {distance!r}")
+    if compare not in _RSA_COMPARE: raise ValueError(f"compare must be one of {_RSA_COMPARE}, got {compare!r}")
+    xs = _check_layers(xs, device)
+    L, n = len(xs), xs[0].shape[0]
+    rdm_bytes = n * (n - 1) // 2 * 8
+    g = ((_PAIRS_BUDGET if budget is None else int(budget)) // rdm_bytes - 4) // 2   # two groups held, plus ranking temporaries
+    if g < 1: raise MemoryError(f"budget={budget:,} bytes cannot hold the RDMs of two layers ({rdm_bytes:,} bytes each) "
+                                f"and their ranking; raise budget to at least {6 * rdm_bytes:,}")
+    chunk = _default_chunk(n, xs[0].device) if chunk_size is None else chunk_size
+    vec = lambda l: _rsa_vector(xs[l], distance, compare, chunk, f"layer {l}")
+    groups = [list(range(s, min(s + g, L))) for s in range(0, L, g)]
+    out = np.empty((L, L))
+    for a, ga in enumerate(groups):
+        va = [vec(l) for l in ga]
+        for gb in groups[a:]:
+            vb = va if gb is ga else [vec(l) for l in gb]
+            for (i, l), (j, m) in itertools.product(enumerate(ga), enumerate(gb)):
+                if m < l: continue
+                out[l, m] = out[m, l] = (stats.kendalltau(va[i], vb[j]).statistic if compare == "kendall" else va[i] @ vb[j])
+    return out
+
+# %% ../nbs/02_metrics.ipynb #2f75b12f
+def knn_jaccard_pairs(xs: Sequence[Array],          # the layers' (n, d_l) sample matrices
+                      k: int = 10,                   # neighbours (more where distances tie)
+                      *, device="auto",              # where the distances are computed
+                      budget: int | None = None,     # bytes of working memory (default 1 GiB); sets the rows per block
+                      chunk_size: int | None = None, # rows per block (overrides `budget`)
+                     ) -> np.ndarray:
+    "The L×L k-NN Jaccard matrix: each layer's tie-aware neighbour sets found once per row block, all pairs' overlaps from them."
+    xs = _check_layers(xs, device)
+    L, n = len(xs), xs[0].shape[0]
+    _check_k(k, n)
+    prep = [(xc, xc.square().sum(1)) for xc in map(_center, xs)]
+    c = _block_rows(n, (4 * L + 33) * n, budget, chunk_size)
+    J = torch.zeros((L, L), dtype=torch.float64, device=xs[0].device)
+    for sl in _row_slices(n, c):
+        M = torch.empty((sl.stop - sl.start, L, n), dtype=torch.float32, device=J.device)
+        for l, (xc, sq) in enumerate(prep): M[:, l] = _knn_sets(xc, sq, sl, k)
+        inter = (M @ M.transpose(1, 2)).double()                   # (b, L, L) overlaps: counts, exact in float32
+        size = inter.diagonal(dim1=1, dim2=2)
+        J += (inter / (size[:, :, None] + size[:, None, :] - inter)).sum(0)
+    return to_numpy(J / n)
 
 # %% ../nbs/02_metrics.ipynb #4606752c
 @dataclass(frozen=True)
@@ -625,7 +847,7 @@ def _debiased(fn):
     g.__name__ = f"{fn.__name__}_debiased"
     return g
 
-_linear_cka_m = lambda p: linear_cka_from_cov(*p.covs())
+_linear_cka_m = lambda p: linear_cka_from_cov(p.cxx, p.cyy, p.cxy)   # scale-free: the sums themselves, no (n - 1) copies
 for _name, _fn, _mom, _sym, _eq, _desc in [
     ("linear_cka", linear_cka, _linear_cka_m, True, False, "linear CKA (biased HSIC), = RV coefficient"),
     ("linear_cka_debiased", _debiased(linear_cka),
@@ -699,3 +921,10 @@ def _chance_meta(name: str, chance: np.ndarray) -> dict:
                                 f"{CHANCE_LEVEL} on average (up to {np.nanmax(chance):.3f}); the values expected under "
                                 "independence are in result.meta['chance']", float(np.nanmax(chance))), stacklevel=3)
     return {"chance": chance}
+
+# %% ../nbs/02_metrics.ipynb #b7d383ed
+for _name, _pairs in [("linear_cka", linear_cka_pairs), ("linear_cka_debiased", functools.partial(linear_cka_pairs, debiased=True)),
+                      ("rv_coefficient", linear_cka_pairs), ("rbf_cka", rbf_cka_pairs),
+                      ("rbf_cka_debiased", functools.partial(rbf_cka_pairs, debiased=True)),
+                      ("distance_correlation", distance_correlation_pairs), ("rsa", rsa_pairs), ("knn_jaccard", knn_jaccard_pairs)]:
+    METRICS[_name] = dataclasses.replace(METRICS[_name], pairs=_pairs)

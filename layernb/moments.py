@@ -5,6 +5,7 @@
 # %% ../nbs/01_moments.ipynb #f1d31e76
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 from dataclasses import dataclass
@@ -26,11 +27,13 @@ __all__ = ['Moments', 'PairMoments', 'moment_metric']
 # %% ../nbs/01_moments.ipynb #6b97d420
 _F64 = torch.float64
 
-def _gemm_dtype(dtype: torch.dtype, gemm_dtype: torch.dtype | None) -> torch.dtype:
-    "The dtype the chunk product runs in: `gemm_dtype` if given, else the data's (half types go up to float32)."
+_BUDGET = 2**29   # default working memory of `update` beyond the sums, in bytes (512 MiB)
+
+def _gemm_dtype(dtypes: Sequence[torch.dtype], gemm_dtype: torch.dtype | None) -> torch.dtype:
+    "The dtype the block products run in: `gemm_dtype` if given; float64 if any layer is float64 or integer (exact); else float32."
     if gemm_dtype is not None: return gemm_dtype
-    if dtype in (torch.float16, torch.bfloat16) or not dtype.is_floating_point: return torch.float32
-    return dtype
+    if any(dt == torch.float64 or not dt.is_floating_point for dt in dtypes): return torch.float64
+    return torch.float32
 
 def _as_layerset(chunk) -> LayerSet:
     "A LayerSet from a LayerSet or a mapping name -> Frames / 2-D array (one sequence per array)."
@@ -43,10 +46,12 @@ class Moments:
     "Streaming, mergeable float64 sums (count, means, all cross-products, debiasing terms) over the layers of a LayerSet."
     def __init__(self,
                  device: str | torch.device | None = "auto",   # where the sums live and the products run
-                 block_rows: int | None = None,                  # frames per product (default: 2**22 // P within [8192, 65536])
-                 gemm_dtype: torch.dtype | None = None):         # dtype of the chunk product (default: the data's)
+                 block_rows: int | None = None,                  # frames per product (default: what half the budget holds, at most 65536)
+                 gemm_dtype: torch.dtype | None = None,          # dtype of the block products (default: float32, float64 for float64 or integer data)
+                 budget: int | None = None):                     # bytes of working memory of `update` beyond the sums (default 512 MiB)
         if block_rows is not None and block_rows < 1: raise ValueError(f"block_rows must be positive, got {block_rows}")
-        self.device, self.block_rows, self.gemm_dtype = get_device(device), block_rows, gemm_dtype
+        if budget is not None and budget < 1: raise ValueError(f"budget is a number of bytes, got {budget}")
+        self.device, self.block_rows, self.gemm_dtype, self.budget = get_device(device), block_rows, gemm_dtype, budget
         self.layers: list[str] = []
         self.dims: list[int] = []
         self.n = 0.0            # (weighted) number of samples (frames)
@@ -144,13 +149,12 @@ def _check_chunk(self: Moments, ls: LayerSet):
 
 @patch
 def _block_data(self: Moments, ls: LayerSet, r0: int, r1: int, dtype: torch.dtype) -> torch.Tensor:
-    "Rows r0:r1 of every layer, concatenated, on the device, in `dtype`."
-    parts = []
-    for k in self.layers:
+    "Rows r0:r1 of every layer, concatenated, on the device, in `dtype` (one buffer, each layer converted into its columns)."
+    X = torch.empty((r1 - r0, self.P), dtype=dtype, device=self.device)
+    for l, k in enumerate(self.layers):
         x = ls[k].data[r0:r1]
-        x = x if is_tensor(x) else torch.from_numpy(np.ascontiguousarray(x))
-        parts.append(x.to(device=self.device, dtype=dtype))
-    return torch.cat(parts, 1)
+        self._seg(X, l).copy_(x if is_tensor(x) else torch.from_numpy(np.ascontiguousarray(x)))
+    return X
 
 @patch
 def _check_finite(self: Moments, s: torch.Tensor):
@@ -163,7 +167,7 @@ def _check_finite(self: Moments, s: torch.Tensor):
 def _add_block(self: Moments, X: torch.Tensor):
     "Add one block of concatenated frames (b, P) to the sums (the one GEMM of the chunk)."
     b, L = X.shape[0], len(self.layers)
-    bsum = X.sum(0, dtype=_F64)
+    bsum = self._sum64(X)
     self._check_finite(bsum)
     bmean = bsum / b
     if self.n == 0:
@@ -175,16 +179,47 @@ def _add_block(self: Moments, X: torch.Tensor):
         drift = self._per_layer_dot((bmean - self.K)[None] ** 2, 1.0)[0]            # |block mean - K|^2 per layer
         spread = (self._traces() - self._per_layer_dot(self.S[None] ** 2, 1.0)[0] / self.n) / self.n  # total variance
         if (drift > spread).any(): self._shift_(bmean.to(X.dtype).to(_F64) - self.K)
-    U = X - self.K.to(X.dtype)                      # centred once, in the data's dtype
+    U = X.sub_(self.K.to(X.dtype))                  # centred once, in place, in the data's dtype
+    f = self._scale_(U)                             # layer l divided by f_l, a power of two: exact, and no product overflows
+    fc, fl = f[self._lid], f.tolist()               # the factor of each column; of each layer, on the host
+    w = max(1, self._budget // 8 // (max(self.dims) * (U.element_size() + 8)))   # columns per product: it and its float64 cast in an eighth of the budget
     for i in range(L):                              # block row i = U_i' [U_i, U_i+1, ...]: the upper block triangle
-        o = int(self._off[i])
-        self._row(i).add_(U[:, o:int(self._off[i + 1])].T @ U[:, o:])
-    a = torch.zeros((b, L), dtype=U.dtype, device=U.device).index_add_(1, self._lid, U * U)   # squared row norms per layer
-    self.T += (a.T @ U).to(_F64)
-    a = a.to(_F64)
+        o, R, Ui = int(self._off[i]), self._row(i), self._seg(U, i)
+        for c0 in range(o, self.P, w):
+            c1 = min(self.P, c0 + w)
+            prod = Ui.T @ U[:, c0:c1]
+            for j in range(i, L):                   # add each layer's columns back at its scale, in float64
+                a0, a1 = max(c0, int(self._off[j])), min(c1, int(self._off[j + 1]))
+                if a0 < a1: R[:, a0 - o:a1 - o].add_(prod[:, a0 - c0:a1 - c0], alpha=fl[i] * fl[j])
+            del prod
+    a = torch.stack([torch.linalg.vector_norm(self._seg(U, l), dim=1) for l in range(L)], 1).square_()   # scaled squared row norms
+    self.T += (a.T @ U).to(_F64) * (f * f)[:, None] * fc
+    a = a.to(_F64) * (f * f)
     self.Q += a.T @ a
-    self.S += U.sum(0, dtype=_F64)
+    self.S += self._sum64(U) * fc
     self.n += b
+
+@patch(as_prop=True)
+def _budget(self: Moments) -> int: return _BUDGET if self.budget is None else int(self.budget)
+
+@patch
+def _sum64(self: Moments, U: torch.Tensor) -> torch.Tensor:
+    "Column sums of U in float64, cast in row chunks of at most a sixteenth of the budget (a float64 copy of U would double the block)."
+    rows = max(1, self._budget // 16 // (U.shape[1] * 8))
+    return sum(U[r:r + rows].sum(0, dtype=_F64) for r in range(0, U.shape[0], rows))
+
+@patch
+def _scale_(self: Moments, U: torch.Tensor) -> torch.Tensor:
+    "Divide each layer's columns of U by a power of two f_l >= its largest |value| (in place, exact); returns f (float64, (L,))."
+    big = torch.maximum(U.amax(0), -U.amin(0)).to(_F64)
+    big = torch.zeros(len(self.layers), dtype=_F64, device=U.device).scatter_reduce_(0, self._lid, big, "amax")
+    if not torch.isfinite(big).all():
+        l = int((~torch.isfinite(big)).nonzero()[0, 0])
+        raise ValueError(f"layer {self.layers[l]!r} overflows {U.dtype} once centred (values near its largest); "
+                         "pass gemm_dtype=torch.float64")
+    f = torch.exp2(torch.frexp(big).exponent.to(_F64))    # big = m 2^e with m in [0.5, 1): f = 2^e (1 for a zero block)
+    U.mul_((1 / f).to(U.dtype)[self._lid])
+    return f
 
 @patch
 def update(self: Moments, chunk: LayerSet) -> Moments:
@@ -192,8 +227,8 @@ def update(self: Moments, chunk: LayerSet) -> Moments:
     ls = _as_layerset(chunk).check_aligned()
     self._check_chunk(ls)
     N = ls[self.layers[0]].n_frames
-    dtype = _gemm_dtype(functools.reduce(torch.promote_types, [_torch_dtype(ls[k].data) for k in self.layers]), self.gemm_dtype)
-    rows = self.block_rows or max(8192, min(65536, 2 ** 22 // self.P))    # bounded working memory, big enough products
+    dtype = _gemm_dtype([_torch_dtype(ls[k].data) for k in self.layers], self.gemm_dtype)
+    rows = self.block_rows or max(1, min(65536, self._budget // 2 // (self.P * dtype.itemsize)))   # the block: half the budget
     with torch.no_grad():                                         # features that require grad build no graph here
         for r0 in range(0, N, rows):
             self._add_block(self._block_data(ls, r0, min(N, r0 + rows), dtype))
@@ -214,16 +249,18 @@ class PairMoments:
     qyy: float               # sum_i |y~_i|^4
     qxy: float               # sum_i |x~_i|^2 |y~_i|^2
     def covs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        "The covariance matrices (Cxx, Cyy, Cxy), divided by n - 1."
-        return self.cxx / (self.n - 1), self.cyy / (self.n - 1), self.cxy / (self.n - 1)
+        "The covariance matrices (Cxx, Cyy, Cxy), divided by n - 1 (one copy of a block that is the same for both, as for x = y)."
+        out = {}
+        return tuple(out.setdefault(id(c), c / (self.n - 1)) for c in (self.cxx, self.cyy, self.cxy))
     def flat(self) -> tuple:
         "(tr Cxx, tr Cyy, tr Cxy, mean_x, mean_y, n): what the flattened-array metrics need (cross-product sums)."
-        return np.trace(self.cxx), np.trace(self.cyy), np.trace(self.cxy), self.mean_x, self.mean_y, self.n
+        tr = lambda c: float(c.diagonal().sum())
+        return tr(self.cxx), tr(self.cyy), tr(self.cxy), self.mean_x, self.mean_y, self.n
 
 @patch
 def copy(self: Moments) -> Moments:
     "An independent copy."
-    out = Moments(self.device, self.block_rows, self.gemm_dtype)
+    out = Moments(self.device, self.block_rows, self.gemm_dtype, self.budget)
     out.layers, out.dims, out.n, out.n_seq, out.meta = list(self.layers), list(self.dims), self.n, self.n_seq, dict(self.meta)
     if self.layers:
         out._off, out._row_off, out._lid = self._off, self._row_off, self._lid
@@ -262,17 +299,20 @@ def _index(self: Moments, layer) -> int:
 
 @patch
 def _pair_of_centred(self: Moments, i: int, j: int) -> PairMoments:
-    "PairMoments of layers i, j from sums that are already centred."
+    "PairMoments of layers i, j from sums that are already centred (numpy views of the sums on the CPU: nothing is copied)."
     blk = lambda a, b: to_numpy(self._block(a, b) if a <= b else self._block(b, a).T)
     mu = to_numpy(self.K)
+    cxx = blk(i, i)
+    cyy, cxy = (cxx, cxx) if i == j else (blk(j, j), blk(i, j))
     return PairMoments(self.n, mu[self._off[i]:self._off[i + 1]], mu[self._off[j]:self._off[j + 1]],
-                       blk(i, i), blk(j, j), blk(i, j), float(self.Q[i, i]), float(self.Q[j, j]), float(self.Q[i, j]))
+                       cxx, cyy, cxy, float(self.Q[i, i]), float(self.Q[j, j]), float(self.Q[i, j]))
 
 @patch
 def pair(self: Moments, x, y) -> PairMoments:
     "The centred sums of layers `x` and `y` (names or indices)."
     self._need_data()
-    return self.centred()._pair_of_centred(self._index(x), self._index(y))
+    p = self.centred()._pair_of_centred(self._index(x), self._index(y))
+    return dataclasses.replace(p, cxx=to_numpy(p.cxx).copy(), cyy=to_numpy(p.cyy).copy(), cxy=to_numpy(p.cxy).copy())
 
 @patch
 def cross(self: Moments, x, y) -> np.ndarray:
@@ -319,7 +359,7 @@ def matrix(self: Moments,
            **kwargs) -> SimilarityResult:         # options of the metric (keep=, k=, ridge=, ...)
     "The L x L matrix of a registry metric between all layers, from the sums (NaN where undefined)."
     rec = moment_metric(metric)
-    c = self.centred()
+    c = self.recentre()                 # in place: the sums about the mean, no copy of them
     self._check_ready(to_numpy(c._traces()))
     mat, chance = pair_loop(rec, self.dims, lambda i, j: rec.moments(c._pair_of_centred(i, j), **kwargs), progress)
     meta = {**self.meta, "n_frames": self.n, "n_seq": self.n_seq, **_chance_meta(rec.name, chance)}
@@ -366,7 +406,7 @@ def __add__(
 @patch
 def __mul__(self: Moments, k: float) -> Moments:
     "The sums of `k` copies of every frame (a weight; results of the metrics do not change for k > 0)."
-    return Moments(self.device, self.block_rows, self.gemm_dtype).merge(self, k)
+    return Moments(self.device, self.block_rows, self.gemm_dtype, self.budget).merge(self, k)
 
 Moments.__rmul__ = Moments.__mul__
 
@@ -377,7 +417,7 @@ def combine(cls: Moments, parts: Sequence[Moments], weights: Sequence[float] | N
     if not parts: raise ValueError("nothing to combine")
     weights = [1.0] * len(parts) if weights is None else [float(w) for w in weights]
     if len(weights) != len(parts): raise ValueError(f"{len(weights)} weights for {len(parts)} parts")
-    out = Moments(parts[0].device, parts[0].block_rows, parts[0].gemm_dtype)
+    out = Moments(parts[0].device, parts[0].block_rows, parts[0].gemm_dtype, parts[0].budget)
     live = [(p, w) for p, w in zip(parts, weights) if p.layers and p.n > 0 and w != 0]
     if not live: return out
     ref = live[0][0]
