@@ -268,7 +268,7 @@ def _build(out: Path) -> Path:
     (src / "_static").mkdir()
     (src / "_templates" / "sidebar-all.html").write_text(SIDEBAR)
     (src / "_static" / "layernb.css").write_text(CSS)
-    modules, tutorials = [], []
+    modules, tutorials, reference = [], [], []
     for p in sorted(proc.rglob("*.ipynb")):
         rel = p.relative_to(proc)
         page, nbdev_page = rel.with_suffix("").as_posix(), _nbpath2html(rel).as_posix()
@@ -280,11 +280,13 @@ def _build(out: Path) -> Path:
                    if c["cell_type"] == "raw"), None) or {}
         entry = (short_title(fm.get("title", page), fm.get("description", "")), page)
         if page == "index": index = nb
-        else: (tutorials if "/" in page else modules).append(entry)
+        else: (tutorials if "/" in page else modules if page[:1].isdigit() else reference).append(entry)
         dst.write_text(json.dumps(nb))
     (src / "api.md").write_text(api_summary(syms))
-    toc = _toctree("Tutorials", tutorials) + "\n" + _toctree("Modules", modules) + "\n" + _toctree("Reference", [("API summary", "api")])
-    links = "\n".join(f"- [{t}]({p}.ipynb)" for t, p in tutorials + modules) + "\n- [API summary](api.md): every public name, one line each"
+    toc = (_toctree("Tutorials", tutorials) + "\n" + _toctree("Modules", modules) + "\n"
+           + _toctree("Reference", reference + [("API summary", "api")]))
+    links = ("\n".join(f"- [{t}]({p}.ipynb)" for t, p in tutorials + modules + reference)
+             + "\n- [API summary](api.md): every public name, one line each")
     index["cells"].append({"cell_type": "markdown", "id": "contents", "metadata": {}, "source": "## Contents\n\n" + links + "\n\n" + toc})
     (src / "index.ipynb").write_text(json.dumps(index))
     version = re.search(r"^version\s*=\s*(\S+)", (ROOT / "settings.ini").read_text(), re.M).group(1)
