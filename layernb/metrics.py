@@ -379,16 +379,12 @@ def flat_correlation_from_moments(tr_xx: float,   # trace of the centred XcᵀXc
     sxy, sxx, syy = _flat_terms(tr_xx, tr_yy, tr_xy, mean_x, mean_y, n, centre=True)
     return float(sxy / torch.sqrt(sxx * syy))
 
-def cosine_similarity_from_moments(tr_xx: float,   # trace of the centred XcᵀXc (sum of squared centred entries)
-                                   tr_yy: float,   # trace of the centred YcᵀYc
-                                   tr_xy: float,   # sum of the elementwise products of the centred X and Y (same shapes)
-                                   mean_x: Array,  # column means of X, (d,)
-                                   mean_y: Array,  # column means of Y, (d,)
-                                   n: int,         # number of samples the sums run over
-                                  ) -> float:
+def cosine_similarity_from_moments(tr_xx: float, tr_yy: float, tr_xy: float, mean_x: Array, mean_y: Array, n: int) -> float:
     "Cosine of the flattened arrays from tr Cxx, tr Cyy, tr Cxy (centred cross-product sums), the column means and n."
     sxy, sxx, syy = _flat_terms(tr_xx, tr_yy, tr_xy, mean_x, mean_y, n, centre=False)
     return float(sxy / torch.sqrt(sxx * syy))
+
+cosine_similarity_from_moments.__delwrap__ = flat_correlation_from_moments   # the same parameters: docments (show_doc, help) reads their comments there
 
 def flat_correlation(X: Array,          # first representation, (n_samples, d_x) array or tensor; rows are the samples
                      Y: Array,          # second representation, the same shape as `X`
