@@ -77,7 +77,8 @@ def _slug(s: str) -> str:
     out = "".join(c if c.isalnum() or c in "-_." else "-" for c in s).strip("-.")
     return out or "x"
 
-def experiment_name(exp: Experiment) -> str:
+def experiment_name(exp: Experiment,  # the experiment (model, pooling, corpus, sampling)
+                   ) -> str:
     "The readable folder name of an experiment: `<model>__<pooling>__<corpus>` (and `__n<sample_size>x<trials>` when sampled)."
     label, target, random = parse_model(exp.model)
     is_path = Path(target).exists() or Path(target).is_absolute() or target.startswith(".")

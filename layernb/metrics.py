@@ -43,10 +43,11 @@ def _is_constant(t: torch.Tensor) -> bool:
     spread = (t - t.mean(0, keepdim=True)).square().mean().sqrt()
     return bool(spread <= 1e-13 * t.abs().max())
 
-def check_pair(X: Array, Y: Array,
-               min_samples: int = 4,       # fewest samples any metric accepts
-               same_shape: bool = False,   # require X.shape == Y.shape (flattened metrics)
-               device="auto",              # where the float64 copies go ("auto": GPU if there is one)
+def check_pair(X: Array,                  # first representation, (n_samples, d_x) array or tensor
+               Y: Array,                  # second representation, (n_samples, d_y), the same samples
+               min_samples: int = 4,      # fewest samples any metric accepts
+               same_shape: bool = False,  # require X.shape == Y.shape (flattened metrics)
+               device="auto",             # where the float64 copies go ("auto": GPU if there is one)
               ) -> tuple[torch.Tensor, torch.Tensor]:
     "Check two representations of the same samples and return them as float64 tensors on `device`."
     dev = get_device(device)
@@ -105,7 +106,10 @@ def _check_blocks(Cxx: torch.Tensor, Cyy: torch.Tensor, Cxy: torch.Tensor):
         raise ValueError(f"covariance blocks must be Cxx (dx, dx), Cyy (dy, dy), Cxy (dx, dy); got "
                          f"{tuple(Cxx.shape)}, {tuple(Cyy.shape)}, {tuple(Cxy.shape)}")
 
-def linear_cka_from_cov(Cxx: Array, Cyy: Array, Cxy: Array) -> float:
+def linear_cka_from_cov(Cxx: Array,  # centred cross-product (or covariance) block XcᵀXc, (d_x, d_x)
+                        Cyy: Array,  # centred cross-product (or covariance) block YcᵀYc, (d_y, d_y)
+                        Cxy: Array,  # centred cross-product (or covariance) block XcᵀYc, (d_x, d_y)
+                       ) -> float:
     "Biased linear CKA ‖Cxy‖²_F / (‖Cxx‖_F ‖Cyy‖_F) from centred covariance (or cross-product) blocks."
     Cxx, Cyy, Cxy = _as64(Cxx, Cyy, Cxy)
     _check_blocks(Cxx, Cyy, Cxy)
@@ -126,8 +130,14 @@ def _debiased_ratio(hxy, hxx, hyy) -> float:
                              "too few samples for the debiased estimator; use more samples or debiased=False")
     return float(hxy / torch.sqrt(hxx * hyy))
 
-def linear_cka_debiased_from_stats(Cxx: Array, Cyy: Array, Cxy: Array,
-                                   rxx: float, ryy: float, rxy: float, n: int) -> float:
+def linear_cka_debiased_from_stats(Cxx: Array,  # centred cross-product SUM XcᵀXc, (d_x, d_x)
+                                   Cyy: Array,  # centred cross-product SUM YcᵀYc, (d_y, d_y)
+                                   Cxy: Array,  # centred cross-product SUM XcᵀYc, (d_x, d_y)
+                                   rxx: float,  # Σᵢ ‖xc_i‖⁴ over the centred rows of X
+                                   ryy: float,  # Σᵢ ‖yc_i‖⁴ over the centred rows of Y
+                                   rxy: float,  # Σᵢ ‖xc_i‖² ‖yc_i‖² over the centred rows
+                                   n: int,      # number of samples (at least 4)
+                                  ) -> float:
     "Debiased linear CKA from centred cross-product SUMS (XcᵀXc, ...) and row-norm sums rxy = Σᵢ‖xc_i‖²‖yc_i‖²; may be negative."
     Cxx, Cyy, Cxy = _as64(Cxx, Cyy, Cxy)
     _check_blocks(Cxx, Cyy, Cxy)
@@ -200,9 +210,13 @@ def _cka_from_gram_stats(stats, n: int, debiased: bool) -> float:
     return float(hxy / torch.sqrt(hxx * hyy))
 
 # %% ../nbs/02_metrics.ipynb #5b5f35ad
-def linear_cka(X: Array, Y: Array, debiased: bool = False, *,
-               form: str = "auto",              # "feature" (O(n d²)), "gram" (O(n² d)) or "auto": the cheaper
-               device="auto", chunk_size: int | None = None) -> float:
+def linear_cka(X: Array,                       # first representation, (n_samples, d_x) array or tensor; rows are the samples
+               Y: Array,                       # second representation, (n_samples, d_y), rows the same samples as `X`
+               debiased: bool = False,         # use the unbiased HSIC estimator (Song et al. 2012; may be negative)
+               *, form: str = "auto",          # "feature" (O(n d²)), "gram" (O(n² d)) or "auto": the cheaper
+               device="auto",                  # where the float64 computation runs ("auto": a GPU if there is one)
+               chunk_size: int | None = None,  # rows per block of the (n, n) kernel/distance matrices (None: all rows on a GPU, blocks of ≤ 2²⁴ entries on the CPU)
+              ) -> float:
     "Linear CKA (Kornblith et al. 2019); `debiased=True` uses the unbiased HSIC estimator and may be negative."
     X, Y = check_pair(X, Y, device=device)
     n, dx, dy = X.shape[0], X.shape[1], Y.shape[1]
@@ -217,7 +231,10 @@ def linear_cka(X: Array, Y: Array, debiased: bool = False, *,
     return _chunked(lambda c: _cka_from_gram_stats(
         _gram_stats(lambda sl: Xc[sl] @ Xc.T, lambda sl: Yc[sl] @ Yc.T, n, c), n, debiased), n, chunk_size, X.device)
 
-def rv_coefficient(X: Array, Y: Array, *, device="auto") -> float:
+def rv_coefficient(X: Array,          # first representation, (n_samples, d_x) array or tensor; rows are the samples
+                   Y: Array,          # second representation, (n_samples, d_y), rows the same samples as `X`
+                   *, device="auto",  # where the float64 computation runs ("auto": a GPU if there is one)
+                  ) -> float:
     "Escoufier's RV coefficient of the column-centred data: identical to biased linear CKA, and computed by it."
     return linear_cka(X, Y, device=device)
 
@@ -304,8 +321,13 @@ def _rbf_rows(X: torch.Tensor, sigma: float, chunk: int) -> Callable[[slice], to
     g = -1.0 / (2 * sigma**2 * med)
     return lambda sl: torch.exp(_sq_dist_rows(Xc, sq, sl) * g)
 
-def rbf_cka(X: Array, Y: Array, sigma: float | None = None, debiased: bool = False, *,
-            device="auto", chunk_size: int | None = None) -> float:
+def rbf_cka(X: Array,                       # first representation, (n_samples, d_x) array or tensor; rows are the samples
+            Y: Array,                       # second representation, (n_samples, d_y), rows the same samples as `X`
+            sigma: float | None = None,     # kernel bandwidth as a fraction of the median pairwise distance (None: 0.5)
+            debiased: bool = False,         # use the unbiased HSIC estimator (Song et al. 2012; may be negative)
+            *, device="auto",               # where the float64 computation runs ("auto": a GPU if there is one)
+            chunk_size: int | None = None,  # rows per block of the (n, n) kernel/distance matrices (None: all rows on a GPU, blocks of ≤ 2²⁴ entries on the CPU)
+           ) -> float:
     "CKA with Gaussian kernels of bandwidth `sigma` × the median pairwise distance (default 0.5), in row blocks."
     sigma = 0.5 if sigma is None else float(sigma)
     if not sigma > 0: raise ValueError(f"sigma is a fraction of the median distance and must be > 0, got {sigma}")
@@ -316,7 +338,11 @@ def rbf_cka(X: Array, Y: Array, sigma: float | None = None, debiased: bool = Fal
     return _chunked(run, n, chunk_size, X.device)
 
 # %% ../nbs/02_metrics.ipynb #096dc481
-def distance_correlation(X: Array, Y: Array, *, device="auto", chunk_size: int | None = None) -> float:
+def distance_correlation(X: Array,                       # first representation, (n_samples, d_x) array or tensor; rows are the samples
+                         Y: Array,                       # second representation, (n_samples, d_y), rows the same samples as `X`
+                         *, device="auto",               # where the float64 computation runs ("auto": a GPU if there is one)
+                         chunk_size: int | None = None,  # rows per block of the (n, n) kernel/distance matrices (None: all rows on a GPU, blocks of ≤ 2²⁴ entries on the CPU)
+                        ) -> float:
     "Distance correlation (Székely et al. 2007; the V-statistic, as `dcor.distance_correlation`), in row blocks."
     X, Y = check_pair(X, Y, device=device)
     n = X.shape[0]
@@ -342,7 +368,13 @@ def _flat_terms(tr_xx, tr_yy, tr_xy, mean_x, mean_y, n: int, centre: bool):
     if centre: mean_x, mean_y = mean_x - mean_x.mean(), mean_y - mean_y.mean()
     return tr_xy + n * (mean_x @ mean_y), tr_xx + n * (mean_x @ mean_x), tr_yy + n * (mean_y @ mean_y)
 
-def flat_correlation_from_moments(tr_xx: float, tr_yy: float, tr_xy: float, mean_x: Array, mean_y: Array, n: int) -> float:
+def flat_correlation_from_moments(tr_xx: float,   # trace of the centred XcᵀXc (sum of squared centred entries)
+                                  tr_yy: float,   # trace of the centred YcᵀYc
+                                  tr_xy: float,   # sum of the elementwise products of the centred X and Y (same shapes)
+                                  mean_x: Array,  # column means of X, (d,)
+                                  mean_y: Array,  # column means of Y, (d,)
+                                  n: int,         # number of samples the sums run over
+                                 ) -> float:
     "Flat correlation from tr Cxx, tr Cyy, tr Cxy (centred cross-product sums), the column means and n."
     sxy, sxx, syy = _flat_terms(tr_xx, tr_yy, tr_xy, mean_x, mean_y, n, centre=True)
     return float(sxy / torch.sqrt(sxx * syy))
@@ -352,12 +384,20 @@ def cosine_similarity_from_moments(tr_xx: float, tr_yy: float, tr_xy: float, mea
     sxy, sxx, syy = _flat_terms(tr_xx, tr_yy, tr_xy, mean_x, mean_y, n, centre=False)
     return float(sxy / torch.sqrt(sxx * syy))
 
-def flat_correlation(X: Array, Y: Array, *, device="auto") -> float:
+cosine_similarity_from_moments.__delwrap__ = flat_correlation_from_moments   # the same parameters: docments (show_doc, help) reads their comments there
+
+def flat_correlation(X: Array,          # first representation, (n_samples, d_x) array or tensor; rows are the samples
+                     Y: Array,          # second representation, the same shape as `X`
+                     *, device="auto",  # where the float64 computation runs ("auto": a GPU if there is one)
+                    ) -> float:
     "Pearson correlation of the flattened, dimension-aligned arrays: `np.corrcoef(X.ravel(), Y.ravel())[0, 1]`."
     X, Y = check_pair(X, Y, same_shape=True, device=device)
     return flat_correlation_from_moments(*_flat_moments(X, Y))
 
-def cosine_similarity(X: Array, Y: Array, *, device="auto") -> float:
+def cosine_similarity(X: Array,          # first representation, (n_samples, d_x) array or tensor; rows are the samples
+                      Y: Array,          # second representation, the same shape as `X`
+                      *, device="auto",  # where the float64 computation runs ("auto": a GPU if there is one)
+                     ) -> float:
     "Cosine of the angle between the flattened, dimension-aligned arrays (flat correlation without centring)."
     X, Y = check_pair(X, Y, same_shape=True, device=device)
     return cosine_similarity_from_moments(*_flat_moments(X, Y))
@@ -396,18 +436,25 @@ def _cca_svd(Cxx, Cyy, Cxy, ridge: float, n: int | None):
     U, rho, Vh = torch.linalg.svd(Wx @ Cxy @ Wy, full_matrices=False)
     return Wx, Wy, U, rho, Vh
 
-def cca_from_cov(Cxx: Array, Cyy: Array, Cxy: Array, k: int | None = None, ridge: float = 0.0,
-                 n: int | None = None) -> np.ndarray:
+def cca_from_cov(Cxx: Array,            # centred cross-product (or covariance) block XcᵀXc, (d_x, d_x)
+                 Cyy: Array,            # centred cross-product (or covariance) block YcᵀYc, (d_y, d_y)
+                 Cxy: Array,            # centred cross-product (or covariance) block XcᵀYc, (d_x, d_y)
+                 k: int | None = None,  # number of leading canonical correlations (None: all min(d_x, d_y))
+                 ridge: float = 0.0,    # regularisation added to each side, a fraction of its mean eigenvalue (0: none)
+                 n: int | None = None,  # number of samples the blocks sum over (None: unknown, the d >= n check is skipped)
+                ) -> np.ndarray:
     "The first `k` (default all min(dx, dy)) canonical correlations, descending, from covariance blocks; `n` enables the d ≥ n check."
     rho = _cca_svd(Cxx, Cyy, Cxy, ridge, n)[3]
     m = rho.shape[0]
     if k is not None and not 1 <= k <= m: raise ValueError(f"k must be between 1 and min(dx, dy) = {m}, got {k}")
     return to_numpy(rho[:m if k is None else k])
 
-def mean_sq_cca_from_cov(Cxx: Array, Cyy: Array, Cxy: Array,   # centred covariance (or cross-product) blocks
-                         k: int | None = None,      # the first k canonical correlations (default: all min(dx, dy))
-                         ridge: float = 0.0,        # regularisation, a fraction of each side's mean eigenvalue
-                         n: int | None = None,      # samples: enables the d >= n - 1 check and the chance-level warning
+def mean_sq_cca_from_cov(Cxx: Array,            # centred cross-product (or covariance) block XcᵀXc, (d_x, d_x)
+                         Cyy: Array,            # centred cross-product (or covariance) block YcᵀYc, (d_y, d_y)
+                         Cxy: Array,            # centred cross-product (or covariance) block XcᵀYc, (d_x, d_y)
+                         k: int | None = None,  # the first k canonical correlations (default: all min(dx, dy))
+                         ridge: float = 0.0,    # regularisation, a fraction of each side's mean eigenvalue
+                         n: int | None = None,  # samples: enables the d >= n - 1 check and the chance-level warning
                         ) -> float:
     "Mean squared canonical correlation (of the first `k`) from covariance blocks; warns (`ChanceWarning`) when independent data of this shape give a large value."
     rho = cca_from_cov(Cxx, Cyy, Cxy, k=k, ridge=ridge, n=n)
@@ -423,7 +470,12 @@ def _top_directions(C: torch.Tensor, keep: float) -> torch.Tensor:
     r = min(r, int((w > 1e-12 * w[0]).sum()))   # never keep a direction with no variance
     return V[:, :max(r, 1)]
 
-def svcca_from_cov(Cxx: Array, Cyy: Array, Cxy: Array, keep: float = 0.99, n: int | None = None) -> float:
+def svcca_from_cov(Cxx: Array,            # centred cross-product (or covariance) block XcᵀXc, (d_x, d_x)
+                   Cyy: Array,            # centred cross-product (or covariance) block YcᵀYc, (d_y, d_y)
+                   Cxy: Array,            # centred cross-product (or covariance) block XcᵀYc, (d_x, d_y)
+                   keep: float = 0.99,    # fraction of variance the SVD step keeps on each side (0 < keep <= 1)
+                   n: int | None = None,  # number of samples the blocks sum over (None: unknown, the d >= n check is skipped)
+                  ) -> float:
     "SVCCA: the mean canonical correlation between the top principal directions explaining `keep` of each side's variance."
     if not 0 < keep <= 1: raise ValueError(f"keep is a fraction of variance in (0, 1], got {keep}")
     Cxx, Cyy, Cxy = _as64(Cxx, Cyy, Cxy)
@@ -437,7 +489,12 @@ def svcca_from_cov(Cxx: Array, Cyy: Array, Cxy: Array, keep: float = 0.99, n: in
     _note_chance("svcca", "mean", n, Ux.shape[1], Uy.shape[1])
     return value
 
-def pwcca_from_cov(Cxx: Array, Cyy: Array, Cxy: Array, ridge: float = 0.0, n: int | None = None) -> float:
+def pwcca_from_cov(Cxx: Array,            # centred cross-product (or covariance) block XcᵀXc, (d_x, d_x)
+                   Cyy: Array,            # centred cross-product (or covariance) block YcᵀYc, (d_y, d_y)
+                   Cxy: Array,            # centred cross-product (or covariance) block XcᵀYc, (d_x, d_y)
+                   ridge: float = 0.0,    # regularisation added to each side, a fraction of its mean eigenvalue (0: none)
+                   n: int | None = None,  # number of samples the blocks sum over (None: unknown, the d >= n check is skipped)
+                  ) -> float:
     "PWCCA: canonical correlations weighted by αᵢ = Σⱼ|⟨hᵢ, xⱼ⟩| = ‖Cxx aᵢ‖₁ (Morcos et al. 2018), weights from X."
     Wx, Wy, U, rho, Vh = _cca_svd(Cxx, Cyy, Cxy, ridge, n)
     Cxx = _as64(Cxx)[0].to(Wx.device)
@@ -446,22 +503,39 @@ def pwcca_from_cov(Cxx: Array, Cyy: Array, Cxy: Array, ridge: float = 0.0, n: in
     return float((alpha * rho).sum() / alpha.sum())
 
 # %% ../nbs/02_metrics.ipynb #aed05186
-def cca(X: Array, Y: Array, k: int | None = None, *, ridge: float = 0.0, device="auto") -> np.ndarray:
+def cca(X: Array,               # first representation, (n_samples, d_x) array or tensor; rows are the samples
+        Y: Array,               # second representation, (n_samples, d_y), rows the same samples as `X`
+        k: int | None = None,   # number of leading canonical correlations (None: all min(d_x, d_y))
+        *, ridge: float = 0.0,  # regularisation added to each side, a fraction of its mean eigenvalue (0: none)
+        device="auto",          # where the float64 computation runs ("auto": a GPU if there is one)
+       ) -> np.ndarray:
     "Canonical correlations between X and Y (descending, the first `k`); refuses d ≥ n - 1 unless `ridge` > 0."
     X, Y = check_pair(X, Y, device=device)
     return cca_from_cov(*_cross_products(X, Y), k=k, ridge=ridge, n=X.shape[0])
 
-def mean_sq_cca(X: Array, Y: Array, *, ridge: float = 0.0, device="auto") -> float:
+def mean_sq_cca(X: Array,               # first representation, (n_samples, d_x) array or tensor; rows are the samples
+                Y: Array,               # second representation, (n_samples, d_y), rows the same samples as `X`
+                *, ridge: float = 0.0,  # regularisation added to each side, a fraction of its mean eigenvalue (0: none)
+                device="auto",          # where the float64 computation runs ("auto": a GPU if there is one)
+               ) -> float:
     "Mean squared canonical correlation (the registry's `cca` scalar)."
     X, Y = check_pair(X, Y, device=device)
     return mean_sq_cca_from_cov(*_cross_products(X, Y), ridge=ridge, n=X.shape[0])
 
-def svcca(X: Array, Y: Array, keep: float = 0.99, *, device="auto") -> float:
+def svcca(X: Array,            # first representation, (n_samples, d_x) array or tensor; rows are the samples
+          Y: Array,            # second representation, (n_samples, d_y), rows the same samples as `X`
+          keep: float = 0.99,  # fraction of variance the SVD step keeps on each side (0 < keep <= 1)
+          *, device="auto",    # where the float64 computation runs ("auto": a GPU if there is one)
+         ) -> float:
     "SVCCA (Raghu et al. 2017): mean canonical correlation after keeping the principal directions that explain `keep` of the variance."
     X, Y = check_pair(X, Y, device=device)
     return svcca_from_cov(*_cross_products(X, Y), keep=keep, n=X.shape[0])
 
-def pwcca(X: Array, Y: Array, *, ridge: float = 0.0, device="auto") -> float:
+def pwcca(X: Array,               # first representation, (n_samples, d_x) array or tensor; rows are the samples
+          Y: Array,               # second representation, (n_samples, d_y), rows the same samples as `X`
+          *, ridge: float = 0.0,  # regularisation added to each side, a fraction of its mean eigenvalue (0: none)
+          device="auto",          # where the float64 computation runs ("auto": a GPU if there is one)
+         ) -> float:
     "Projection-weighted CCA (Morcos et al. 2018), weights from X."
     X, Y = check_pair(X, Y, device=device)
     return pwcca_from_cov(*_cross_products(X, Y), ridge=ridge, n=X.shape[0])
@@ -471,7 +545,8 @@ CHANCE_LEVEL = 0.1   # warn when the value a metric takes on independent data of
 
 class ChanceWarning(UserWarning):
     "The value a metric takes on independent data of this shape is large (above `CHANCE_LEVEL`): the number alone says little."
-    def __init__(self, message: str, chance: float):
+    def __init__(self, message: str,  # the warning text
+                 chance: float):      # the metric's value on independent data of this shape
         super().__init__(message)
         self.chance = chance
 
@@ -493,11 +568,13 @@ def _mean_rho_mc(m: int, p: int, q: int, draws: int, seed: int) -> float:
         vals.append(np.sqrt(np.clip(r2, 0, 1)).mean())
     return float(np.mean(vals))
 
-def cca_chance(n: int,                  # samples
-               dx: int, dy: int,        # dimensions of the two sides
-               stat: str = "mean_sq",   # "mean_sq": mean squared canonical correlation (exact); "mean": mean correlation (Monte Carlo)
+def cca_chance(n: int,                    # samples
+               dx: int,                   # width of the first side
+               dy: int,                   # width of the second side
+               stat: str = "mean_sq",     # "mean_sq": mean squared canonical correlation (exact); "mean": mean correlation (Monte Carlo)
                draws: int | None = None,  # Monte Carlo draws (default: enough for ~4000 correlations, at least 8)
-               seed: int = 0) -> float:   # seed of the draws
+               seed: int = 0,             # seed of the Monte Carlo draws
+              ) -> float:
     "Expected mean squared (exact) or mean (Monte Carlo) canonical correlation of independent Gaussian data of n samples and dx, dy dimensions."
     n, p, q = int(round(n)), min(dx, dy), max(dx, dy)
     if not 1 <= p <= q < n - 1: raise ValueError(f"need 1 <= dims < n - 1, got n={n}, dims {dx} and {dy}")
@@ -540,8 +617,13 @@ def _rdm(X: torch.Tensor, distance: str, chunk: int, name: str) -> np.ndarray:
         rows = (lambda sl: _sq_dist_rows(Xc, sq, sl)) if distance == "sqeuclidean" else (lambda sl: _sq_dist_rows(Xc, sq, sl).sqrt_())
     return np.concatenate([to_numpy(_upper(rows(sl), sl)) for sl in _row_slices(n, chunk)])
 
-def rsa(X: Array, Y: Array, distance: str = "correlation", compare: str = "spearman", *,
-        device="auto", chunk_size: int | None = None) -> float:
+def rsa(X: Array,                       # first representation, (n_samples, d_x) array or tensor; rows are the samples
+        Y: Array,                       # second representation, (n_samples, d_y), rows the same samples as `X`
+        distance: str = "correlation",  # RDM dissimilarity: "correlation" (1 - Pearson), "cosine", "euclidean" or "sqeuclidean"
+        compare: str = "spearman",      # how the two RDMs are compared: "spearman", "pearson" or "kendall"
+        *, device="auto",               # where the float64 computation runs ("auto": a GPU if there is one)
+        chunk_size: int | None = None,  # rows per block of the (n, n) kernel/distance matrices (None: all rows on a GPU, blocks of ≤ 2²⁴ entries on the CPU)
+       ) -> float:
     "Representational similarity analysis: `compare` correlation of the two RDMs built with `distance`."
     if distance not in _RSA_DISTANCES: raise ValueError(f"distance must be one of {_RSA_DISTANCES}, got {distance!r}")
     if compare not in _RSA_COMPARE: raise ValueError(f"compare must be one of {_RSA_COMPARE}, got {compare!r}")
@@ -567,7 +649,12 @@ def _check_k(k: int, n: int):
     "Refuse a number of neighbours outside 1 .. n - 1."
     if not 1 <= k < n: raise ValueError(f"k must be between 1 and n - 1 = {n - 1}, got {k}")
 
-def knn_jaccard(X: Array, Y: Array, k: int = 10, *, device="auto", chunk_size: int | None = None) -> float:
+def knn_jaccard(X: Array,                       # first representation, (n_samples, d_x) array or tensor; rows are the samples
+                Y: Array,                       # second representation, (n_samples, d_y), rows the same samples as `X`
+                k: int = 10,                    # neighbours per sample (1 <= k < n_samples)
+                *, device="auto",               # where the float64 computation runs ("auto": a GPU if there is one)
+                chunk_size: int | None = None,  # rows per block of the (n, n) kernel/distance matrices (None: all rows on a GPU, blocks of ≤ 2²⁴ entries on the CPU)
+               ) -> float:
     "Mean Jaccard overlap of each sample's tie-aware `k`-nearest-neighbour sets (Euclidean, itself excluded) in X and in Y."
     X, Y = check_pair(X, Y, device=device)
     n = X.shape[0]
@@ -584,13 +671,19 @@ def knn_jaccard(X: Array, Y: Array, k: int = 10, *, device="auto", chunk_size: i
 
 
 # %% ../nbs/02_metrics.ipynb #d7c9156e
-def procrustes_from_cov(Cxx: Array, Cyy: Array, Cxy: Array) -> float:
+def procrustes_from_cov(Cxx: Array,  # centred cross-product (or covariance) block XcᵀXc, (d_x, d_x)
+                        Cyy: Array,  # centred cross-product (or covariance) block YcᵀYc, (d_y, d_y)
+                        Cxy: Array,  # centred cross-product (or covariance) block XcᵀYc, (d_x, d_y)
+                       ) -> float:
     "Procrustes similarity ‖Cxy‖_* / sqrt(tr Cxx · tr Cyy) from centred covariance blocks."
     Cxx, Cyy, Cxy = _as64(Cxx, Cyy, Cxy)
     _check_blocks(Cxx, Cyy, Cxy)
     return float(torch.linalg.matrix_norm(Cxy, ord="nuc") / torch.sqrt(torch.trace(Cxx) * torch.trace(Cyy)))
 
-def procrustes_similarity(X: Array, Y: Array, *, device="auto") -> float:
+def procrustes_similarity(X: Array,          # first representation, (n_samples, d_x) array or tensor; rows are the samples
+                          Y: Array,          # second representation, the same shape as `X` (orthogonal maps need equal widths)
+                          *, device="auto",  # where the float64 computation runs ("auto": a GPU if there is one)
+                         ) -> float:
     "Cosine of the orthogonal Procrustes angle between centred, unit-norm X and Y (1 - scipy's disparity, square-rooted)."
     X, Y = check_pair(X, Y, device=device)
     return procrustes_from_cov(*_cross_products(X, Y))
@@ -815,14 +908,15 @@ class Metric:
 
 METRICS: dict[str, Metric] = {}
 
-def register_metric(name: str,                                  # the registry name
-                    fn: Callable[..., float],                   # sample function fn(X, Y, **options) -> float
+def register_metric(name: str,                                    # the registry name
+                    fn: Callable[..., float],                     # sample function fn(X, Y, **options) -> float
                     moments: Callable[..., float] | None = None,  # moment kernel k(p, **options) of a PairMoments, or None
-                    *, symmetric: bool = True,                  # s(X, Y) = s(Y, X)
-                    equal_dims: bool = False,                   # defined only between layers of equal width
-                    description: str = "",                      # one line for tables
-                    pairs: Callable | None = None,              # fast all-pairs function over sample matrices, or None
-                    overwrite: bool = False) -> Metric:         # replace an entry of the same name
+                    *, symmetric: bool = True,                    # s(X, Y) = s(Y, X)
+                    equal_dims: bool = False,                     # defined only between layers of equal width
+                    description: str = "",                        # one line for tables
+                    pairs: Callable | None = None,                # fast all-pairs function over sample matrices, or None
+                    overwrite: bool = False,                      # replace an entry of the same name (otherwise an error)
+                   ) -> Metric:
     "Add a metric to `METRICS` under `name`: every path (moments, samples, bootstrap, permutations, windows) then knows it."
     if name in METRICS and not overwrite:
         raise ValueError(f"metric {name!r} is already registered; pass overwrite=True to replace it")
@@ -834,7 +928,8 @@ def register_metric(name: str,                                  # the registry n
     METRICS[name] = m = Metric(name, fn, moments, symmetric, equal_dims, description, pairs)
     return m
 
-def get_metric(metric: str | Metric) -> Metric:
+def get_metric(metric: str | Metric,  # a registered name (see `metric_table()`) or a `Metric`, returned as is
+              ) -> Metric:
     "The registry entry of `metric` (a name, or a `Metric` which is returned as is); an unknown name raises an error listing the known ones."
     if isinstance(metric, Metric): return metric
     if metric not in METRICS:
@@ -898,10 +993,11 @@ def _noting_chance(fn: Callable, *args, **kwargs) -> tuple[float, float]:
         else: warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     return value, chance
 
-def pair_loop(rec: Metric,                    # the metric (its symmetric and equal_dims rules)
-              dims: Sequence[int],            # each layer's width
+def pair_loop(rec: Metric,                         # the metric (its symmetric and equal_dims rules)
+              dims: Sequence[int],                 # each layer's width
               value: Callable[[int, int], float],  # value(i, j) of layers i and j
-              progress: bool = False) -> tuple[np.ndarray, np.ndarray]:
+              progress: bool = False,              # show a tqdm progress bar over the layer pairs
+             ) -> tuple[np.ndarray, np.ndarray]:
     "The (L, L) matrix of `value(i, j)` by the metric's rules (i <= j mirrored if symmetric, NaN where widths must match and do not), and the chance levels."
     L = len(dims)
     out, chance = np.full((L, L), np.nan), np.full((L, L), np.nan)

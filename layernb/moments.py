@@ -222,7 +222,8 @@ def _scale_(self: Moments, U: torch.Tensor) -> torch.Tensor:
     return f
 
 @patch
-def update(self: Moments, chunk: LayerSet) -> Moments:
+def update(self: Moments, chunk: LayerSet,  # aligned LayerSet (every layer the same frames), or a mapping name -> Frames / (frames, dim) array; masked frames are skipped
+          ) -> Moments:
     "Add every valid frame of an aligned LayerSet chunk (all layers) to the sums; returns self."
     ls = _as_layerset(chunk).check_aligned()
     self._check_chunk(ls)
@@ -276,7 +277,8 @@ def _shift_to_(self: Moments, centre: torch.Tensor) -> Moments:
     return self
 
 @patch
-def recentre(self: Moments, centre=None) -> Moments:
+def recentre(self: Moments, centre=None,  # new shift vector (P,) over all concatenated columns; None: the current mean
+            ) -> Moments:
     "Re-express the sums about `centre` (default: the mean), in place; results do not change, only the shift."
     self._need_data()
     return self._shift_to_(self.K + self.S / self.n if centre is None else torch.as_tensor(to_numpy(centre)))
@@ -308,19 +310,24 @@ def _pair_of_centred(self: Moments, i: int, j: int) -> PairMoments:
                        cxx, cyy, cxy, float(self.Q[i, i]), float(self.Q[j, j]), float(self.Q[i, j]))
 
 @patch
-def pair(self: Moments, x, y) -> PairMoments:
+def pair(self: Moments, x,  # first layer: its name or its index in `self.layers`
+         y,                 # second layer: its name or its index in `self.layers`
+        ) -> PairMoments:
     "The centred sums of layers `x` and `y` (names or indices)."
     self._need_data()
     p = self.centred()._pair_of_centred(self._index(x), self._index(y))
     return dataclasses.replace(p, cxx=to_numpy(p.cxx).copy(), cyy=to_numpy(p.cyy).copy(), cxy=to_numpy(p.cxy).copy())
 
 @patch
-def cross(self: Moments, x, y) -> np.ndarray:
+def cross(self: Moments, x,  # row layer: its name or its index in `self.layers`
+          y,                 # column layer: its name or its index in `self.layers`
+         ) -> np.ndarray:
     "Centred cross-product sum(x~ y~') between layers `x` and `y` (float64)."
     return self.pair(x, y).cxy
 
 @patch
-def joint(self: Moments, layers: Sequence | None = None) -> tuple[torch.Tensor, torch.Tensor, dict[str, list[int]]]:
+def joint(self: Moments, layers: Sequence | None = None,                # names or indices of the layers to concatenate, in this order; None: all layers
+         ) -> tuple[torch.Tensor, torch.Tensor, dict[str, list[int]]]:
     "Centred cross-product sums (P, P) and means (P,) of the concatenated `layers` (default all; float64), and each layer's columns in them."
     self._need_data()
     c = self.centred()
@@ -332,7 +339,8 @@ def joint(self: Moments, layers: Sequence | None = None) -> tuple[torch.Tensor, 
     return torch.cat(rows, 0).to(torch.float64), mean.to(torch.float64), cols
 
 # %% ../nbs/01_moments.ipynb #db4e1b27
-def moment_metric(metric: str | Metric) -> Metric:
+def moment_metric(metric: str | Metric,  # registered metric name (e.g. "linear_cka") or a `Metric` entry
+                 ) -> Metric:
     "The registry entry of a metric computable from moments; clear errors for sample-only or unknown names."
     try: rec = get_metric(metric)
     except KeyError as e: raise ValueError(str(e).strip("'\"")) from None
@@ -380,7 +388,9 @@ def _add_(self: Moments, other: Moments, weight: float):
     self.n_seq += weight * other.n_seq
 
 @patch
-def merge(self: Moments, other: Moments, weight: float = 1.0) -> Moments:
+def merge(self: Moments, other: Moments,  # Moments over the same layers and widths (other frames) to add
+          weight: float = 1.0,            # multiplier of the frame count of `other` (>= 0; 1: plain pooling)
+         ) -> Moments:
     "Add `weight` times the frames of `other` (Chan-style, about the pooled mean), in place; returns self."
     weight = float(weight)
     if weight < 0: raise ValueError(f"weight must be >= 0, got {weight}")
@@ -432,7 +442,8 @@ def combine(cls: Moments, parts: Sequence[Moments], weights: Sequence[float] | N
     return out
 
 @patch
-def to(self: Moments, device) -> Moments:
+def to(self: Moments, device,  # target torch device or name ("cpu", "cuda", "auto")
+      ) -> Moments:
     "A copy whose sums live on `device`."
     out = self.copy()
     out.device = get_device(device)
@@ -442,7 +453,8 @@ def to(self: Moments, device) -> Moments:
 
 # %% ../nbs/01_moments.ipynb #efba594c
 @patch
-def all_reduce(self: Moments, group=None) -> Moments:
+def all_reduce(self: Moments, group=None,  # torch.distributed process group; None: the default (world) group
+              ) -> Moments:
     "Sum these Moments over all processes of a `torch.distributed` group, in place (every process gets the total)."
     import torch.distributed as dist
     shapes = [None] * dist.get_world_size(group)
@@ -465,7 +477,8 @@ def all_reduce(self: Moments, group=None) -> Moments:
     return self
 
 @patch
-def save(self: Moments, path) -> Path:
+def save(self: Moments, path,  # target `.npz` file (parents must exist)
+        ) -> Path:
     "Write the sums (float64) and metadata (JSON) to one `.npz` file; returns its path."
     self._need_data()
     path = Path(path)

@@ -150,19 +150,19 @@ class Reservoir:
 @dataclass
 class RunStats:
     "What a run did and how long each stage took (seconds)."
-    n_items: int = 0
-    n_errors: int = 0
+    n_items: int = 0                 # items (utterances, texts) stored
+    n_errors: int = 0                # items that failed and were logged
     n_frames: int = 0                # frames at the lowest frame rate
     size: float = 0.0                # summed size of the stored items (in `unit`)
     unit: str = "s"                  # what `size` counts: "s" (seconds of audio), "tokens", ...
-    load_s: float = 0.0
-    forward_s: float = 0.0
-    write_s: float = 0.0
-    moments_s: float = 0.0
+    load_s: float = 0.0              # seconds spent loading the inputs (decoding audio, tokenizing)
+    forward_s: float = 0.0           # seconds spent in the model forward passes
+    write_s: float = 0.0             # seconds the run loop spent handing features to the store (waits included)
+    moments_s: float = 0.0           # seconds spent adding frames to the running moments
     write_background_s: float = 0.0  # time the writer thread spent (overlapping the model)
     write_tail_s: float = 0.0        # part of write_s spent committing the last shard(s) after the last batch
-    wall_s: float = 0.0
-    world_size: int = 1
+    wall_s: float = 0.0              # wall-clock seconds of the whole run
+    world_size: int = 1              # number of processes (ranks) that ran
     ranks: list = field(default_factory=list)  # per rank [items, size, errors, wall seconds] once merged
 
     @property

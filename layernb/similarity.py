@@ -111,7 +111,9 @@ def _meta(data: LayerSet) -> dict:
             "frame_rates": data.frame_rates}
 
 # %% ../nbs/04_similarity.ipynb #efd07395
-def sequence_groups(n_seq: int, groups=None) -> list[np.ndarray]:
+def sequence_groups(n_seq: int,   # number of sequences
+                    groups=None,  # None: one group per sequence; int k: k runs of consecutive sequences; array: a group label per sequence
+                   ) -> list[np.ndarray]:
     "Sequence indices of each resampling group: one per sequence (None), `k` runs of consecutive sequences (int), or one per distinct label (array of n_seq labels)."
     if groups is None: return [np.array([i]) for i in range(n_seq)]
     if isinstance(groups, (int, np.integer)):
@@ -217,8 +219,8 @@ class BootstrapResult:
     upper: np.ndarray                   # upper percentile bound
     std: np.ndarray                     # std over replicates
     replicates: np.ndarray              # (n_boot, *estimate.shape)
-    settings: dict = field(default_factory=dict)
-    meta: dict = field(default_factory=dict)
+    settings: dict = field(default_factory=dict)  # how it was computed (n_boot, level, groups, n_groups, seed, ...)
+    meta: dict = field(default_factory=dict)  # what it was computed on (model, weights source, counts, ...)
 
     def __repr__(self):
         return (f"BootstrapResult(shape {self.estimate.shape}, {self.settings.get('n_boot')} replicates over "
@@ -227,13 +229,14 @@ class BootstrapResult:
 def _as_float_array(x) -> np.ndarray:
     return np.asarray(to_numpy(x) if is_tensor(x) else x, dtype=np.float64)
 
-def bootstrap(data: LayerSet,              # the data, resampled by sequence
-              statistic,                   # function LayerSet -> float or array (numpy or torch)
-              n_boot: int = 1000,          # bootstrap replicates
-              level: float = 0.95,         # confidence level of the percentile interval
-              groups=None,                 # resampling units: None (sequences), int k, or a label per sequence
-              seed: int = 0,               # seed of the draws
-              progress: bool = False) -> BootstrapResult:
+def bootstrap(data: LayerSet,          # the data, resampled by sequence
+              statistic,               # function LayerSet -> float or array (numpy or torch)
+              n_boot: int = 1000,      # bootstrap replicates
+              level: float = 0.95,     # confidence level of the percentile interval
+              groups=None,             # resampling units: None (sequences), int k, or a label per sequence
+              seed: int = 0,           # seed of the draws
+              progress: bool = False,  # show a tqdm progress bar over the replicates
+             ) -> BootstrapResult:
     "Percentile intervals for any statistic of a LayerSet from a bootstrap over sequences (or groups), never over frames."
     if not isinstance(data, LayerSet):
         raise TypeError(f"expected a LayerSet, got {type(data).__name__}; wrap arrays as LayerSet({{name: Frames(...)}})")

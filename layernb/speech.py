@@ -33,7 +33,9 @@ __all__ = ['SPEECH_MODEL_TYPES', 'FEATURE_GROUPS', 'CONDITIONING_LAYER', 'DEMO_C
 # %% ../nbs/07_speech.ipynb #b2fab457
 SPEECH_MODEL_TYPES = ("hubert", "wav2vec2", "wavlm")
 
-def feature_groups(n_layers: int = 12, n_conv: int = 7) -> dict[str, list[str]]:
+def feature_groups(n_layers: int = 12,  # number of transformer layers (12 in the base models)
+                   n_conv: int = 7,     # number of conv layers of the feature encoder (7 in the released models)
+                  ) -> dict[str, list[str]]:
     "Group name (`cnn`, `projection`, `transformer`, `all`) -> feature names, for `n_conv` conv and `n_layers` transformer layers."
     cnn = [f"conv_{i}" for i in range(n_conv)] + ["cnn_final_raw"]
     projection = ["after_transpose", "after_projection", "transformer_input"]
@@ -43,13 +45,16 @@ def feature_groups(n_layers: int = 12, n_conv: int = 7) -> dict[str, list[str]]:
 FEATURE_GROUPS = feature_groups(12, 7)
 
 # %% ../nbs/07_speech.ipynb #4438f9f1
-def conv_geometry(config) -> list[tuple[int, int]]:
+def conv_geometry(config,  # a transformers HuBERT / wav2vec 2.0 / WavLM config (its conv_kernel, conv_stride, ...)
+                 ) -> list[tuple[int, int]]:
     "The `(kernel, stride)` of every conv layer of the feature encoder."
     k, s = list(config.conv_kernel), list(config.conv_stride)
     if len(k) != len(s): raise ValueError(f"config has {len(k)} conv kernels but {len(s)} strides")
     return list(zip(map(int, k), map(int, s)))
 
-def conv_lengths(n_samples, config) -> list:
+def conv_lengths(n_samples,  # input length(s) in audio samples: an int or an integer array
+                 config,     # a transformers HuBERT / wav2vec 2.0 / WavLM config (its conv_kernel, conv_stride, ...)
+                ) -> list:
     "Time steps of every conv layer for inputs of `n_samples` (an int or an integer array)."
     out, t = [], np.asarray(n_samples, dtype=np.int64)
     for k, s in conv_geometry(config):
@@ -57,7 +62,8 @@ def conv_lengths(n_samples, config) -> list:
         out.append(t if t.ndim else int(t))
     return out
 
-def receptive_fields(config) -> list[tuple[int, int]]:
+def receptive_fields(config,  # a transformers HuBERT / wav2vec 2.0 / WavLM config (its conv_kernel, conv_stride, ...)
+                    ) -> list[tuple[int, int]]:
     "`(stride, receptive field)` in samples of every conv layer's frames."
     out, S, R = [], 1, 1
     for k, s in conv_geometry(config):
@@ -65,7 +71,9 @@ def receptive_fields(config) -> list[tuple[int, int]]:
         out.append((S, R))
     return out
 
-def feature_frame_rates(config, sample_rate: int = 16000) -> dict[str, float]:
+def feature_frame_rates(config,                    # a transformers HuBERT / wav2vec 2.0 / WavLM config (its conv_kernel, conv_stride, ...)
+                        sample_rate: int = 16000,  # audio samples per second of the input (Hz)
+                       ) -> dict[str, float]:
     "Frames per second of every named feature."
     rates = [sample_rate / S for S, _ in receptive_fields(config)]
     names = feature_groups(config.num_hidden_layers, len(rates))
@@ -79,7 +87,11 @@ def _config_class(model_type: str):
     if model_type not in classes: raise ValueError(f"unknown speech architecture {model_type!r}; layernb supports {list(classes)}")
     return classes[model_type]
 
-def tiny_config(model_type: str = "hubert", n_layers: int = 2, hidden_size: int = 32, conv_channels: int = 16, **overrides):
+def tiny_config(model_type: str = "hubert",  # architecture: "hubert", "wav2vec2" or "wavlm"
+                n_layers: int = 2,           # number of transformer layers
+                hidden_size: int = 32,       # width of the transformer layers
+                conv_channels: int = 16,     # channels of every conv layer of the feature encoder
+                **overrides):
     "A small config of `model_type` with the released conv geometry (320-sample stride) for fast tests; `overrides` set any field."
     kw = dict(hidden_size=hidden_size, num_hidden_layers=n_layers, num_attention_heads=2, intermediate_size=2 * hidden_size,
               conv_dim=(conv_channels,) * 7, num_conv_pos_embeddings=16, num_conv_pos_embedding_groups=2)
@@ -88,7 +100,8 @@ def tiny_config(model_type: str = "hubert", n_layers: int = 2, hidden_size: int 
     return _config_class(model_type)(**kw)
 
 # %% ../nbs/07_speech.ipynb #b174a19d
-def config_summary(config) -> dict:
+def config_summary(config,  # a transformers HuBERT / wav2vec 2.0 / WavLM config (its conv_kernel, conv_stride, ...)
+                  ) -> dict:
     "The fields of a speech-model config that define its layers (for metadata)."
     keys = ["model_type", "hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size", "conv_dim",
             "conv_kernel", "conv_stride", "conv_bias", "feat_extract_norm", "feat_proj_layer_norm", "do_stable_layer_norm",
@@ -99,11 +112,11 @@ def config_summary(config) -> dict:
 @dataclass
 class SpeechModel:
     "A HuBERT / wav2vec 2.0 / WavLM model in eval mode, with its id, where its weights come from, and its input convention."
-    model: nn.Module
+    model: nn.Module             # the transformers model, in eval mode
     name: str                    # checkpoint name or config class
     weights_source: str          # "pretrained:<name>" or "random-init(seed=S) from <config>"
     normalize: bool = False      # zero-mean unit-variance per utterance before the model
-    sample_rate: int = 16000
+    sample_rate: int = 16000     # audio samples per second the model expects (Hz)
 
     @property
     def config(self): return self.model.config
@@ -137,7 +150,11 @@ def _random_model(config, seed: int) -> nn.Module:
         torch.manual_seed(seed)
         return AutoModel.from_config(config)
 
-def load_speech_model(name_or_config, random_init: bool = False, seed: int = 0, normalize: bool | None = None) -> SpeechModel:
+def load_speech_model(name_or_config,                 # checkpoint name (e.g. "facebook/hubert-base-ls960"), an architecture name ("hubert", "wav2vec2", "wavlm") or a config
+                      random_init: bool = False,      # seeded random weights from the config instead of the pretrained ones (labelled "random-init")
+                      seed: int = 0,                  # torch seed of the random weights (only with `random_init=True`)
+                      normalize: bool | None = None,  # zero-mean unit-variance per utterance before the model (None: the checkpoint feature-extractor setting; False for random-init)
+                     ) -> SpeechModel:
     "A speech model from a checkpoint name (pretrained) or, with `random_init=True`, from a config / architecture name / checkpoint's config with seeded random weights."
     from transformers import AutoConfig, AutoModel, PretrainedConfig
     if isinstance(name_or_config, PretrainedConfig) or name_or_config in SPEECH_MODEL_TYPES:
@@ -176,7 +193,10 @@ def load_speech_model(name_or_config, random_init: bool = False, seed: int = 0, 
 class _StopForward(Exception):
     "Raised by the hook of the last requested feature to end the forward pass early."
 
-def resolve_features(features, n_layers: int, n_conv: int = 7) -> list[str]:
+def resolve_features(features,         # a group name ("cnn", "projection", "transformer", "all"), a feature name, or a list of both
+                     n_layers: int,    # number of transformer layers of the model
+                     n_conv: int = 7,  # number of conv layers of the feature encoder (7 in the released models)
+                    ) -> list[str]:
     "Feature names from a group name, a feature name, or a list of both (in forward order, no repeats)."
     groups = feature_groups(n_layers, n_conv)
     asked = [features] if isinstance(features, str) else list(features)
@@ -320,17 +340,17 @@ def _meta(sm: SpeechModel, names: list[str], canon: dict, batch_size: int, exact
             "exact_group_norm": exact_group_norm, "transformers_version": transformers.__version__}
 
 # %% ../nbs/07_speech.ipynb #3a06f6d3
-def iter_features(sm: SpeechModel,
-                  inputs,                         # Utterances, audio paths, or 1-D waveforms at the model's rate
-                  features="all",                 # group name(s) and/or feature names
-                  batch_size: int = 8,            # utterances per forward pass (sorted by length, longest first)
-                  device="auto",                  # where the model runs (it is moved there)
+def iter_features(sm: SpeechModel,                   # the loaded model (`load_speech_model`), with its weights source
+                  inputs,                            # Utterances, audio paths, or 1-D waveforms at the model's rate
+                  features="all",                    # group name(s) and/or feature names
+                  batch_size: int = 8,               # utterances per forward pass (sorted by length, longest first)
+                  device="auto",                     # where the model runs (it is moved there)
                   ids: Sequence[str] | None = None,  # one id per input (default: Utterance ids, file stems, "0", "1", ...)
-                  exact_group_norm: bool = True,  # statistics of the first GroupNorm over valid steps only
-                  keep_on_device: bool = False,   # torch tensors on `device` instead of numpy arrays
-                  errors: str = "raise",          # "raise", or "skip" the utterance (and call `on_error`)
-                  on_error=None,                  # called as on_error(id, reason) for every skipped utterance
-                  progress: bool = True):
+                  exact_group_norm: bool = True,     # statistics of the first GroupNorm over valid steps only
+                  keep_on_device: bool = False,      # torch tensors on `device` instead of numpy arrays
+                  errors: str = "raise",             # "raise", or "skip" the utterance (and call `on_error`)
+                  on_error=None,                     # called as on_error(id, reason) for every skipped utterance
+                  progress: bool = True):            # show a tqdm progress bar over the batches
     "Features batch by batch (longest utterances first): one `LayerSet` per forward pass, to store or stream without holding a corpus."
     if errors not in ("raise", "skip"): raise ValueError(f"errors must be 'raise' or 'skip', got {errors!r}")
     if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}")
@@ -371,16 +391,17 @@ def iter_features(sm: SpeechModel,
     finally: bar.close()
 
 # %% ../nbs/07_speech.ipynb #476e0b23
-def extract_features(sm: SpeechModel,
-                     inputs,                        # Utterances, audio paths, or 1-D waveforms at the model's rate
-                     features="all",                # group name(s) and/or feature names
-                     batch_size: int = 8,           # utterances per forward pass (sorted by length)
-                     device="auto",                 # where the model runs (it is moved there)
+def extract_features(sm: SpeechModel,                   # the loaded model (`load_speech_model`), with its weights source
+                     inputs,                            # Utterances, audio paths, or 1-D waveforms at the model's rate
+                     features="all",                    # group name(s) and/or feature names
+                     batch_size: int = 8,               # utterances per forward pass (sorted by length)
+                     device="auto",                     # where the model runs (it is moved there)
                      ids: Sequence[str] | None = None,  # one id per input (default: Utterance ids, file stems, "0", "1", ...)
-                     exact_group_norm: bool = True, # statistics of the first GroupNorm over valid steps only
-                     keep_on_device: bool = False,  # torch tensors on `device` instead of numpy arrays
-                     errors: str = "raise",         # "raise", or "skip": leave the utterance out, reason in meta["errors"]
-                     progress: bool = True) -> LayerSet:
+                     exact_group_norm: bool = True,     # statistics of the first GroupNorm over valid steps only
+                     keep_on_device: bool = False,      # torch tensors on `device` instead of numpy arrays
+                     errors: str = "raise",             # "raise", or "skip": leave the utterance out, reason in meta["errors"]
+                     progress: bool = True,             # show a tqdm progress bar over the batches
+                    ) -> LayerSet:
     "The named features of every input as one `LayerSet` of ragged `Frames` in input order, with frame rates and model metadata."
     if not ((is_tensor(inputs) or isinstance(inputs, np.ndarray)) and inputs.ndim == 1): inputs = list(inputs)
     errs: dict = {}

@@ -57,23 +57,24 @@ _CODECS = {  # the manifest's `compression` -> zarr codecs for chunks of `itemsi
 
 class FeatureStore:
     "Features of many utterances on disk: sharded zarr v3 arrays (one per layer), a JSON manifest, an error log."
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path):  # folder of an existing store (holds `manifest.json`)
         self.path = Path(path)
         if not (self.path / "manifest.json").exists():
             raise FileNotFoundError(f"no FeatureStore at {self.path} (no manifest.json); create one with FeatureStore.create")
         self.reload()
 
     @classmethod
-    def create(cls, path: str | Path,
-               layers: Mapping[str, tuple[int, float | None]] | None = None,  # name -> (dim, frame_rate); None: from the first write
-               dtype: str | None = None,                # storage dtype: 'float16' (default for a new store) or 'float32'
-               model_id: str | None = None,             # e.g. 'facebook/hubert-base-ls960'
-               weights_source: str | None = None,       # 'pretrained:<name>' or 'random-init(seed=0)'
-               config: dict | None = None,              # the model config (JSON-able)
-               meta: dict | None = None,                # anything else to record
-               exist_ok: bool = False,                  # reopen (and recover) an existing store with the same settings
+    def create(cls, path: str | Path,                     # folder of the new store (created with its parents)
+               layers: Mapping[str, tuple[int, float | None]] | None = None, # name -> (dim, frame_rate); None: from the first write
+               dtype: str | None = None,                  # storage dtype: 'float16' (default for a new store) or 'float32'
+               model_id: str | None = None,               # e.g. 'facebook/hubert-base-ls960'
+               weights_source: str | None = None,         # 'pretrained:<name>' or 'random-init(seed=0)'
+               config: dict | None = None,                # the model config (JSON-able)
+               meta: dict | None = None,                  # anything else to record
+               exist_ok: bool = False,                    # reopen (and recover) an existing store with the same settings
                compression: str | None = "shuffle-zstd",  # chunk codec: 'shuffle-zstd' (bytes grouped by significance, then zstd), 'zstd' or None
-               durable: bool = True) -> FeatureStore:   # fsync shards before committing (survives power loss, not only kills)
+               durable: bool = True,                      # fsync shards before committing (survives power loss, not only kills)
+              ) -> FeatureStore:
         "Create a store at `path` (or reopen it with `exist_ok=True`, checking the settings agree, and recover)."
         path = Path(path)
         if dtype not in (None, *_DTYPES): raise ValueError(f"dtype must be 'float16' or 'float32', got {dtype!r}")
@@ -277,7 +278,8 @@ def _commit(self: FeatureStore, name: str):
         self._index = None
 
 @patch
-def recover(self: FeatureStore, rank: int | None = None) -> dict:
+def recover(self: FeatureStore, rank: int | None = None,  # clean up only the temporary shards of this writer rank (None: of every rank)
+           ) -> dict:
     "Adopt shards renamed but not listed (died before the manifest update); delete half-written temp shards (of `rank`, or all)."
     adopted, removed = [], []
     listed = {s["name"] for s in self.manifest["shards"]}
@@ -290,20 +292,28 @@ def recover(self: FeatureStore, rank: int | None = None) -> dict:
     return dict(adopted=adopted, removed=removed)
 
 @patch
-def pending(self: FeatureStore, ids: Iterable[str], skip_errors: bool = True) -> list[str]:
+def pending(self: FeatureStore, ids: Iterable[str],  # the utterance ids wanted, in order
+            skip_errors: bool = True,                # also leave out ids logged as failed in `errors.jsonl`
+           ) -> list[str]:
     "The ids of `ids` not yet stored (nor, with `skip_errors`, logged as failed), in the order given."
     done = set(self._where()) | (set(e["id"] for e in self.errors()) if skip_errors else set())
     return [i for i in ids if i not in done]
 
 # %% ../nbs/09_store.ipynb #a9e3731b
-def append_error(path: str | Path, utt_id: str, reason: str, stage: str = "extract", **extra) -> dict:
+def append_error(path: str | Path,        # the JSON-lines error log (created if missing)
+                 utt_id: str,             # id of the utterance that failed
+                 reason: str,             # why it failed (an exception message)
+                 stage: str = "extract",  # where it failed: "load", "extract", "write", ...
+                 **extra,
+                ) -> dict:
     "Append one line {id, reason, stage, time, ...} to the JSON-lines error log at `path` (flushed and fsynced)."
     rec = dict(id=str(utt_id), reason=str(reason), stage=stage, time=time.strftime("%Y-%m-%dT%H:%M:%S"), **extra)
     with open(path, "a") as f:
         f.write(json.dumps(rec) + "\n"); f.flush(); os.fsync(f.fileno())
     return rec
 
-def read_errors(path: str | Path) -> list[dict]:
+def read_errors(path: str | Path,  # the JSON-lines error log (a missing file means no errors)
+               ) -> list[dict]:
     "The records of a JSON-lines error log (a torn last line from a killed writer is ignored)."
     p = Path(path)
     if not p.exists(): return []
@@ -313,7 +323,11 @@ def read_errors(path: str | Path) -> list[dict]:
     return out
 
 @patch
-def log_error(self: FeatureStore, utt_id: str, reason: str, stage: str = "extract", **extra) -> dict:
+def log_error(self: FeatureStore, utt_id: str,  # id of the utterance that failed
+              reason: str,                      # why it failed (an exception message)
+              stage: str = "extract",           # where it failed: "load", "extract", "write", ...
+              **extra,
+             ) -> dict:
     "Log one utterance that could not be stored to the store's `errors.jsonl`."
     return append_error(self.path / "errors.jsonl", utt_id, reason, stage, **extra)
 
@@ -332,12 +346,12 @@ def _nbytes(ls: LayerSet) -> int:
 
 class ShardWriter:
     "Buffer LayerSets (in the store's dtype) and commit them to a FeatureStore in shards bounded in utterances and bytes (optionally in a background thread)."
-    def __init__(self, store: FeatureStore,
-                 shard_size: int = 64,             # commit a shard when this many utterances are queued ...
-                 rank: int = 0,                    # the writing process's rank (in shard names)
+    def __init__(self, store: FeatureStore,       # the open FeatureStore the shards are committed to
+                 shard_size: int = 64,            # commit a shard when this many utterances are queued ...
+                 rank: int = 0,                   # the writing process's rank (in shard names)
                  _hook=None,
-                 background: bool = False,         # compress, write and commit shards in a worker thread
-                 shard_mb: float | None = None):   # ... or when the queued features take this many MB (None: DEFAULT_SHARD_MB)
+                 background: bool = False,        # compress, write and commit shards in a worker thread
+                 shard_mb: float | None = None):  # ... or when the queued features take this many MB (None: DEFAULT_SHARD_MB)
         if not shard_size >= 1: raise ValueError(f"shard_size must be a positive integer, got {shard_size!r}")
         shard_mb = DEFAULT_SHARD_MB if shard_mb is None else shard_mb
         if not shard_mb > 0: raise ValueError(f"shard_mb must be positive, got {shard_mb!r}")
@@ -345,7 +359,7 @@ class ShardWriter:
         self.buffer, self.buffer_bytes, self.shards, self.n_written, self.write_seconds, self.wait_seconds = [], 0, [], 0, 0.0, 0.0
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="layernb-shard-writer") if background else None
         self._inflight = None
-    def add(self, ls: LayerSet):
+    def add(self, ls: LayerSet):  # LayerSet of one or more whole utterances (with `ids`), in the store's layers
         "Queue the utterances of `ls` (converted to the store dtype now); commit a shard when `shard_size` utterances or `shard_mb` MB are queued."
         ls = _in_store_dtype(ls, self.store.dtype)
         self.buffer.append(ls); self.buffer_bytes += _nbytes(ls)
@@ -397,7 +411,10 @@ def writer(self: FeatureStore,
 
 # %% ../nbs/09_store.ipynb #f06c4a98
 @patch
-def frames(self: FeatureStore, layer: str, ids: Sequence[str] | None = None, dtype=None) -> Frames:
+def frames(self: FeatureStore, layer: str,    # name of the layer to read
+           ids: Sequence[str] | None = None,  # utterance ids to read, in the order wanted (None: all, in commit order)
+           dtype=None,                        # dtype of the returned arrays, e.g. np.float32 (None: the stored dtype)
+          ) -> Frames:
     "One layer of the chosen utterances (default: all, in commit order) as `Frames` (stored dtype unless `dtype`)."
     if layer not in self.manifest["layers"]: raise KeyError(f"no layer {layer!r} in {self.path}; have {self.layers}")
     where = self._where()
@@ -420,7 +437,10 @@ def frames(self: FeatureStore, layer: str, ids: Sequence[str] | None = None, dty
     return Frames(data, np.concatenate([[0], np.cumsum([len(p) for p in out])]), self.frame_rates[layer], ids)
 
 @patch
-def layerset(self: FeatureStore, layers: Sequence[str] | None = None, ids: Sequence[str] | None = None, dtype=None) -> LayerSet:
+def layerset(self: FeatureStore, layers: Sequence[str] | None = None, # names of the layers wanted, in this order (None: all)
+             ids: Sequence[str] | None = None,  # utterance ids to read, in the order wanted (None: all, in commit order)
+             dtype=None,                        # dtype of the returned arrays, e.g. np.float32 (None: the stored dtype)
+            ) -> LayerSet:
     "The chosen layers (default: all) of the chosen utterances as a `LayerSet`, with the store's metadata."
     layers = self.layers if layers is None else list(layers)
     meta = {k: self.manifest[k] for k in ("model_id", "weights_source", "config", "meta")} | dict(store=str(self.path))
@@ -443,7 +463,9 @@ def aliases(self: FeatureStore) -> dict[str, str]:
 # %% ../nbs/09_store.ipynb #0f65dcd3
 NPZ_META = "layernb_npz.json"   # written by `export_npz` next to the NPZ files: what the files do not say
 
-def read_npz(path: str | Path, layers: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+def read_npz(path: str | Path,                     # one per-utterance `.npz` file (as `export_npz` or the old pipeline wrote)
+             layers: Sequence[str] | None = None,  # names of the layers wanted, in this order (None: all)
+            ) -> dict[str, np.ndarray]:
     "The named `(T, D)` arrays of one per-utterance NPZ file (a leading batch axis of 1 is dropped)."
     out = {}
     with np.load(path, allow_pickle=False) as z:
@@ -455,7 +477,8 @@ def read_npz(path: str | Path, layers: Sequence[str] | None = None) -> dict[str,
             out[k] = a
     return out
 
-def read_npz_meta(files: Sequence[str | Path]) -> dict:
+def read_npz_meta(files: Sequence[str | Path],  # the `.npz` files whose folders are searched for `NPZ_META`
+                 ) -> dict:
     "The metadata `export_npz` wrote next to `files` (model id, weights source, store dtype, layers with frame rates); {} if none."
     metas = {}
     for d in sorted({Path(f).parent for f in files}):
@@ -501,12 +524,12 @@ def import_npz(files: str | Path | Iterable[str | Path],   # a folder of .npz fi
     return store
 
 @patch
-def export_npz(self: FeatureStore,
-               folder: str | Path,                      # where the `<id>.npz` files (and `NPZ_META`) go
+def export_npz(self: FeatureStore, folder: str | Path,  # where the `<id>.npz` files (and `NPZ_META`) go
                layers: Sequence[str] | None = None,     # which layers (default: all)
                ids: Sequence[str] | None = None,        # which utterances (default: all, in commit order)
                dtype=np.float32,                        # dtype of the arrays in the files
-               progress: bool = True) -> list[Path]:    # show a progress bar
+               progress: bool = True,                   # show a tqdm progress bar over the utterances
+              ) -> list[Path]:
     "Write one `<id>.npz` per utterance with one `(T, D)` array per layer (float32 by default, as the original), and `NPZ_META`."
     from tqdm.auto import tqdm
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
@@ -531,7 +554,8 @@ def export_npz(self: FeatureStore,
 
 # %% ../nbs/09_store.ipynb #5bf3c4fe
 @patch
-def fingerprint(self: FeatureStore, layers: Sequence[str] | None = None) -> str:
+def fingerprint(self: FeatureStore, layers: Sequence[str] | None = None,  # layers the hash covers (None: all)
+               ) -> str:
     "SHA-256 over (id, layer, shape, bytes) of every stored utterance, in sorted id order."
     h = hashlib.sha256()
     ids = sorted(self.ids)

@@ -35,8 +35,8 @@ class TemporalResult:
     n_seq: np.ndarray           # (W,) sequences with at least one frame in the window
     n_frames: np.ndarray        # (W,) valid frames in the window
     frame_rate: float | None = None   # frames per second of the (aligned) layers, None if unknown
-    settings: dict = field(default_factory=dict)
-    meta: dict = field(default_factory=dict)
+    settings: dict = field(default_factory=dict)  # how it was computed (metrics' options, window size and stride, given, ...)
+    meta: dict = field(default_factory=dict)  # what it was computed on (model, weights source, counts, ...)
 
     @property
     def starts_s(self) -> np.ndarray | None:
@@ -48,7 +48,10 @@ class TemporalResult:
         "(W,) True for windows with too few rows to compute anything."
         return self.n_rows < self.settings.get("min_rows", 0)
 
-    def series(self, metric: str, a: str, b: str) -> np.ndarray:
+    def series(self, metric: str,  # one of `metrics`
+               a: str,             # name of the first layer (one of `names`)
+               b: str,             # name of the second layer (one of `names`)
+              ) -> np.ndarray:
         "The (W,) values of `metric` between layers `a` and `b` over the windows."
         return self._series(self.values, metric, a, b)
 
@@ -88,7 +91,10 @@ def plot(self: TemporalResult,
     return ax if ax is not None else fig.axes[0]
 
 # %% ../nbs/05_temporal.ipynb #80b810d9
-def window_starts(max_length: int, window_size: int, stride: int | None = None) -> np.ndarray:
+def window_starts(max_length: int,            # frames of the longest sequence
+                  window_size: int,           # frames per window (>= 1)
+                  stride: int | None = None,  # frames between consecutive window starts (None: `window_size`, non-overlapping windows)
+                 ) -> np.ndarray:
     "Start frames 0, stride, 2 stride, ... of the windows that hold frames of a sequence of `max_length` frames."
     stride = window_size if stride is None else stride
     if window_size < 1 or stride < 1: raise ValueError(f"window_size and stride must be >= 1, got {window_size}, {stride}")
@@ -148,17 +154,18 @@ def _window_matrices(rows: LayerSet, metrics: list, sample_kwargs: dict, device)
 def _check_min_rows(min_rows: int):
     if min_rows < 4: raise ValueError(f"min_rows must be at least 4 (the fewest rows any metric accepts), got {min_rows}")
 
-def temporal_similarities(data: LayerSet,                   # aligned layers (call .align() first for mixed frame rates)
-                          window_size: int,                 # frames per window
-                          stride: int | None = None,        # frames between window starts (default: window_size)
-                          metrics: Sequence[str] | str = ("linear_cka",),  # registry metric names
-                          time_average: bool = False,       # True: one mean vector per sequence per window; False: every valid frame
-                          min_rows: int = 10,               # windows with fewer rows (sequences or frames) are missing
-                          sample_size: int | None = None,   # sample metrics: rows per Monte Carlo trial (None: all)
-                          trials: int = 1,                  # sample metrics: Monte Carlo trials
-                          seed: int = 0,                    # sample metrics: seed
-                          progress: bool = False,           # tqdm bar over the windows
-                          device="auto") -> TemporalResult: # where the products run ("auto": a GPU when there is one)
+def temporal_similarities(data: LayerSet,                  # aligned layers (call .align() first for mixed frame rates)
+                          window_size: int,                # frames per window
+                          stride: int | None = None,       # frames between window starts (default: window_size)
+                          metrics: Sequence[str] | str = ("linear_cka",), # registry metric names
+                          time_average: bool = False,      # True: one mean vector per sequence per window; False: every valid frame
+                          min_rows: int = 10,              # windows with fewer rows (sequences or frames) are missing
+                          sample_size: int | None = None,  # sample metrics: rows per Monte Carlo trial (None: all)
+                          trials: int = 1,                 # sample metrics: Monte Carlo trials
+                          seed: int = 0,                   # sample metrics: seed
+                          progress: bool = False,          # tqdm bar over the windows
+                          device="auto",                   # where the sums and products run ("auto": a GPU when there is one)
+                         ) -> TemporalResult:
     "Similarity matrices of all layers for each window along time (padding excluded, sparse windows missing)."
     metrics = [metrics] if isinstance(metrics, str) else list(metrics)
     _check_min_rows(min_rows)
@@ -183,7 +190,11 @@ class ConditionalTemporalResult(TemporalResult):
     given: str = ""                                # the layer that is controlled for (not in `names`)
     conditional: dict = field(default_factory=dict)       # metric -> (W, L, L) conditional values, NaN where missing
 
-    def series(self, metric: str, a: str, b: str, conditional: bool = False) -> np.ndarray:
+    def series(self, metric: str,          # one of `metrics`
+               a: str,                                    # name of the first layer (one of `names`)
+               b: str,                                    # name of the second layer (one of `names`)
+               conditional: bool = False,                 # the values given the layer `given` instead of the unconditional ones
+              ) -> np.ndarray:
         "The (W,) values of `metric` between `a` and `b` over the windows, unconditional or conditional on `given`."
         return self._series(self.conditional if conditional else self.values, metric, a, b)
 
@@ -197,6 +208,8 @@ class ConditionalTemporalResult(TemporalResult):
     def __repr__(self):
         return (f"ConditionalTemporalResult({', '.join(self.metrics)} given {self.given!r}; {len(self.names)} layers, "
                 f"{len(self.starts)} windows of {self.window_size} frames, {int(self.missing.sum())} missing)")
+
+ConditionalTemporalResult.__delwrap__ = TemporalResult   # docments (show_doc, help) reads the inherited fields' comments there too
 
 # %% ../nbs/05_temporal.ipynb #89ab3ee8
 @patch
@@ -219,17 +232,18 @@ def _conditional_window(rows: LayerSet, names: list, given: str, metrics: list, 
         out[("given", metric)] = cond[metric].matrix
     return out
 
-def conditional_temporal_similarities(data: LayerSet,                     # aligned layers, including the one to control for
-                                      window_size: int,                   # frames per window
-                                      stride: int | None = None,          # frames between window starts (default: window_size)
-                                      given: str | None = None,           # name of the layer to control for (required)
-                                      metrics: Sequence[str] | str = ("flat_correlation", "linear_cka"),  # 'flat_correlation' and/or 'linear_cka'
-                                      time_average: bool = False,         # True: one mean vector per sequence per window; False: every valid frame
-                                      min_rows: int | None = None,        # windows with fewer rows are missing (None: max(10, d_Z + 4))
-                                      ridge: float = 0.0,                 # ridge of the regression on the conditioning layer
-                                      tol: float = 1e-8,                  # residual variance share below which a layer counts as fully explained
-                                      progress: bool = False,             # tqdm bar over the windows
-                                      device="auto") -> ConditionalTemporalResult:   # where the sums live ("auto": a GPU when there is one)
+def conditional_temporal_similarities(data: LayerSet,      # aligned layers, including the one to control for
+                                      window_size: int,    # frames per window
+                                      stride: int | None = None, # frames between window starts (default: window_size)
+                                      given: str | None = None, # name of the layer to control for (required)
+                                      metrics: Sequence[str] | str = ("flat_correlation", "linear_cka"), # 'flat_correlation' and/or 'linear_cka'
+                                      time_average: bool = False, # True: one mean vector per sequence per window; False: every valid frame
+                                      min_rows: int | None = None, # windows with fewer rows are missing (None: max(10, d_Z + 4))
+                                      ridge: float = 0.0,  # ridge of the regression on the conditioning layer
+                                      tol: float = 1e-8,   # residual variance share below which a layer counts as fully explained
+                                      progress: bool = False, # tqdm bar over the windows
+                                      device="auto",       # where the sums and products run ("auto": a GPU when there is one)
+                                     ) -> ConditionalTemporalResult:
     "Per window along time, unconditional and conditional (partial correlation, conditional CKA) matrices given one layer."
     metrics = [metrics] if isinstance(metrics, str) else list(metrics)
     bad = [m for m in metrics if m not in _CONDITIONAL_NAMES]

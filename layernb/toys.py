@@ -27,7 +27,9 @@ class MaskedLinear(nn.Linear):
         super().__init__(mask.shape[1], mask.shape[0], bias=bias)
         self.register_buffer("mask", mask.float())
         with torch.no_grad(): self.weight.mul_(self.mask)
-    def forward(self, x): return nn.functional.linear(x, self.weight * self.mask, self.bias)
+    def forward(self, x: torch.Tensor,  # (batch, in_features) inputs
+               ) -> torch.Tensor:
+        return nn.functional.linear(x, self.weight * self.mask, self.bias)
 
 def _block_mask(out_blocks: np.ndarray, in_blocks: np.ndarray, links: set) -> torch.Tensor:
     "1 where the output unit's block reads the input unit's block (`(out_block, in_block)` in `links`)."
@@ -40,7 +42,9 @@ class ToyTask:
     name: str                            # the task (and output) name
     pairs: tuple[tuple[int, int], ...]   # input pairs whose products are summed
 
-def toy_targets(X: np.ndarray, tasks: Sequence[ToyTask]) -> np.ndarray:
+def toy_targets(X: np.ndarray,             # (n, n_inputs) inputs
+                tasks: Sequence[ToyTask],  # the tasks; one target column each, in this order
+               ) -> np.ndarray:
     "The targets `(n, n_tasks)` of the tasks on inputs `X`."
     return np.stack([sum(X[:, a] * X[:, b] for a, b in t.pairs) for t in tasks], 1)
 
@@ -69,18 +73,25 @@ class MultiTaskToy(nn.Module):
         self.head = wire(_block_mask(np.arange(len(self.tasks)), self.unit_block,
                                      {(t, pairs.index(p)) for t, task in enumerate(self.tasks) for p in task.pairs}))
 
-    def forward(self, x): return self.head(self.act2(self.hidden2(self.act1(self.hidden1(x)))))
+    def forward(self, x: torch.Tensor,  # (batch, n_inputs) inputs
+               ) -> torch.Tensor:
+        return self.head(self.act2(self.hidden2(self.act1(self.hidden1(x)))))
 
     def block_tasks(self) -> list[set[str]]:
         "For each block, the tasks that read it."
         return [{t.name for t in self.tasks if p in t.pairs} for p in self.pairs]
 
 # %% ../nbs/12_toys.ipynb #e6854d99
-def independent_toy(width: int = 16, seed: int = 0, wired: bool = True) -> MultiTaskToy:
+def independent_toy(width: int = 16,     # hidden units per block (per input pair)
+                    seed: int = 0,       # torch seed of the initial weights
+                    wired: bool = True,  # keep the block wiring (False: a dense MLP of the same size, free to share anything)
+                   ) -> MultiTaskToy:
     "Two tasks on disjoint inputs, y1 = x0 x1 and y2 = x2 x3: nothing shared (with `wired=False`, a dense MLP that may share anything)."
     return MultiTaskToy([ToyTask("y1", ((0, 1),)), ToyTask("y2", ((2, 3),))], width, seed, wired)
 
-def shared_toy(width: int = 16, seed: int = 0) -> MultiTaskToy:
+def shared_toy(width: int = 16,  # hidden units per block (per input pair)
+               seed: int = 0,    # torch seed of the initial weights
+              ) -> MultiTaskToy:
     "Two tasks sharing a subspace: y1 = x0 x1 + x4 x5 and y2 = x2 x3 + x4 x5 (both read the x4 x5 block)."
     return MultiTaskToy([ToyTask("y1", ((0, 1), (4, 5))), ToyTask("y2", ((2, 3), (4, 5)))], width, seed)
 
@@ -88,7 +99,8 @@ def shared_toy(width: int = 16, seed: int = 0) -> MultiTaskToy:
 def toy_inputs(n: int,                 # samples
                n_inputs: int,          # input dimension
                together: float = 0.0,  # correlation between x_i and x_{i+2} (the two tasks' inputs vary together)
-               seed: int = 0) -> np.ndarray:
+               seed: int = 0,          # numpy seed of the draws
+              ) -> np.ndarray:
     "Standard normal inputs; with `together` > 0 input i+2 follows input i (i = 0, 1), so the tasks vary together, as in a typical validation set."
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, n_inputs))
@@ -137,7 +149,9 @@ def block_purity(model: MultiTaskToy,  # a toy
     "Mean share of a direction's squared weight in its main block: 1 = every direction inside one block."
     return float(_block_mass(model, components).max(1).mean())
 
-def recovery_ari(labels, truth) -> float:
+def recovery_ari(labels,  # the recovered group of each item (any labels)
+                 truth,   # the true group of each item, same length
+                ) -> float:
     "Adjusted Rand index of a grouping against the truth (1 = the same partition, ~0 = chance)."
     from sklearn.metrics import adjusted_rand_score
     return float(adjusted_rand_score(truth, labels))

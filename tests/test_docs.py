@@ -19,8 +19,10 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 # Modules whose every public parameter has a docments comment; the test keeps them there. Add a module
 # when `python tools/param_docs.py` shows it at 100 %.
-FULLY_DOCUMENTED = ["layernb.audio", "layernb.checkpoints", "layernb.cli", "layernb.core", "layernb.plots", "layernb.report",
-                    "layernb.results"]
+FULLY_DOCUMENTED = ["layernb.audio", "layernb.checkpoints", "layernb.cli", "layernb.core", "layernb.experiments",
+                    "layernb.metrics", "layernb.moments", "layernb.pipeline", "layernb.plots", "layernb.report",
+                    "layernb.results", "layernb.similarity", "layernb.speech", "layernb.store", "layernb.temporal",
+                    "layernb.text", "layernb.toys"]
 
 
 _BUILD = {}
@@ -215,7 +217,7 @@ def test_home_page_and_readme_install_alike(pages):
 
 # Pages whose saved outputs still print temporary paths, with the notebook's owner: the test names them
 # until they are fixed (remove an entry once its notebook prints relative names).
-TEMP_PATHS_KNOWN = {"09_store.html": "FeatureStore repr and an error message print the temporary store path"}
+TEMP_PATHS_KNOWN: dict[str, str] = {}
 
 
 def test_no_temporary_paths(pages):
