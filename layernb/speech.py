@@ -8,7 +8,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-import socket
 import time
 import warnings
 from dataclasses import dataclass
@@ -23,12 +22,13 @@ from tqdm.auto import tqdm
 from .core import Frames, LayerSet, get_device, is_tensor, to_numpy
 from .audio import AudioError, Utterance, audio_info, load_audio
 from .pipeline import Item, SetupError
+from .models import LoadedModel, hub_reachable, random_init_model
 
 # %% auto #0
 __all__ = ['SPEECH_MODEL_TYPES', 'FEATURE_GROUPS', 'CONDITIONING_LAYER', 'DEMO_CONFIG', 'feature_groups', 'conv_geometry',
            'conv_lengths', 'receptive_fields', 'feature_frame_rates', 'tiny_config', 'config_summary', 'SpeechModel',
-           'hub_reachable', 'load_speech_model', 'resolve_features', 'iter_features', 'extract_features', 'after_cnn',
-           'demo_model', 'model_info', 'speech_items', 'speech_loader', 'speech_extractor']
+           'load_speech_model', 'resolve_features', 'iter_features', 'extract_features', 'after_cnn', 'demo_model',
+           'model_info', 'speech_items', 'speech_loader', 'speech_extractor']
 
 # %% ../nbs/07_speech.ipynb #b2fab457
 SPEECH_MODEL_TYPES = ("hubert", "wav2vec2", "wavlm")
@@ -110,7 +110,7 @@ def config_summary(config,  # a transformers HuBERT / wav2vec 2.0 / WavLM config
     return {k: list(v) if isinstance(v, tuple) else v for k, v in out.items()}
 
 @dataclass
-class SpeechModel:
+class SpeechModel(LoadedModel):
     "A HuBERT / wav2vec 2.0 / WavLM model in eval mode, with its id, where its weights come from, and its input convention."
     model: nn.Module             # the transformers model, in eval mode
     name: str                    # checkpoint name or config class
@@ -118,12 +118,6 @@ class SpeechModel:
     normalize: bool = False      # zero-mean unit-variance per utterance before the model
     sample_rate: int = 16000     # audio samples per second the model expects (Hz)
 
-    @property
-    def config(self): return self.model.config
-    @property
-    def is_random(self) -> bool: return self.weights_source.startswith("random-init")
-    @property
-    def n_layers(self) -> int: return int(self.config.num_hidden_layers)
     @property
     def feature_names(self) -> list[str]: return feature_groups(self.n_layers, len(self.config.conv_kernel))["all"]
     @property
@@ -134,22 +128,6 @@ class SpeechModel:
                 f"weights={self.weights_source!r}, normalize={self.normalize})")
 
 # %% ../nbs/07_speech.ipynb #317b8ef8
-def hub_reachable(timeout: float = 3.0, # seconds to wait for a TCP connection
-                 ) -> bool:
-    "Whether the Hugging Face Hub accepts a connection within `timeout` seconds (False when HF_HUB_OFFLINE is set)."
-    if os.environ.get("HF_HUB_OFFLINE", "0").lower() in ("1", "true", "yes", "on"): return False
-    host = os.environ.get("HF_ENDPOINT", "https://huggingface.co").split("://")[-1].split("/")[0]
-    try:
-        with socket.create_connection((host, 443), timeout=timeout): return True
-    except OSError: return False
-
-def _random_model(config, seed: int) -> nn.Module:
-    "The base model of `config` with its own initialisation drawn under `torch.manual_seed(seed)` (global RNG untouched)."
-    from transformers import AutoModel
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        return AutoModel.from_config(config)
-
 def load_speech_model(name_or_config,                 # checkpoint name (e.g. "facebook/hubert-base-ls960"), an architecture name ("hubert", "wav2vec2", "wavlm") or a config
                       random_init: bool = False,      # seeded random weights from the config instead of the pretrained ones (labelled "random-init")
                       seed: int = 0,                  # torch seed of the random weights (only with `random_init=True`)
@@ -177,7 +155,7 @@ def load_speech_model(name_or_config,                 # checkpoint name (e.g. "f
     if config.model_type not in SPEECH_MODEL_TYPES:
         raise ValueError(f"{name!r} is a {config.model_type!r} model; layernb.speech handles {list(SPEECH_MODEL_TYPES)}")
     if random_init:
-        model, source = _random_model(config, seed), f"random-init(seed={seed}) from {origin}"
+        model, source = random_init_model(config, seed), f"random-init(seed={seed}) from {origin}"
         normalize = bool(normalize)
     else:
         model, source = AutoModel.from_pretrained(name, local_files_only=local), f"pretrained:{name}"

@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 
 from .core import Frames, LayerSet, get_device
 from .pipeline import Item, plan_batches
-from .speech import hub_reachable
+from .models import LoadedModel, hub_reachable, random_init_model
 
 # %% auto #0
 __all__ = ['HUB_CORPORA', 'POOLINGS', 'text_file', 'jsonl_file', 'csv_file', 'builtin_text_corpus', 'builtin_sentences',
@@ -147,7 +147,7 @@ def load_corpus(spec,                          # "builtin", a .txt/.jsonl/.csv/.
 
 # %% ../nbs/08_text.ipynb #92098780
 @dataclass
-class TextModel:
+class TextModel(LoadedModel):
     "A Hugging Face text model in eval mode with its tokenizer, its id, and where its weights come from."
     model: nn.Module               # the transformers base model (returns hidden_states)
     tokenizer: object              # its tokenizer (a pad token is set if it had none)
@@ -157,12 +157,6 @@ class TextModel:
     revision: str | None = None    # the hub commit of the checkpoint, when known
     missing_weights: list = field(default_factory=list)  # weights the checkpoint lacked (randomly initialised)
 
-    @property
-    def config(self): return self.model.config
-    @property
-    def is_random(self) -> bool: return self.weights_source.startswith("random-init")
-    @property
-    def n_layers(self) -> int: return int(self.config.num_hidden_layers)
     @property
     def layer_names(self) -> list[str]: return text_layer_names(self.n_layers)
     @property
@@ -185,13 +179,6 @@ def _dtype(dtype, device: torch.device) -> torch.dtype:
     if dtype != "auto": return getattr(torch, dtype) if isinstance(dtype, str) else dtype
     if device.type != "cuda": return torch.float32
     return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-
-def _random_weights(config, seed: int) -> nn.Module:
-    "The base model of `config` initialised under `torch.manual_seed(seed)`, the global generator left as it was."
-    from transformers import AutoModel
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        return AutoModel.from_config(config)
 
 def _local_only(src: str) -> bool:
     "Whether `src` is read from disk or the cache only: it is a folder, or the hub cannot be reached (no minute of retries offline)."
@@ -248,7 +235,7 @@ def load_text_model(name_or_path,                  # a local folder or hub name,
     dev = get_device(device)
     missing = []
     if random_init:
-        model, source = _random_weights(config, seed), f"random-init(seed={seed}) from {origin}"
+        model, source = random_init_model(config, seed), f"random-init(seed={seed}) from {origin}"
     else:
         model, info = AutoModel.from_pretrained(name, output_loading_info=True, local_files_only=local)
         missing, source = sorted(info.get("missing_keys", [])), f"pretrained:{name}"
