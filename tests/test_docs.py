@@ -19,8 +19,8 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 # Modules whose every public parameter has a docments comment; the test keeps them there. Add a module
 # when `python tools/param_docs.py` shows it at 100 %.
-FULLY_DOCUMENTED = ["layernb.audio", "layernb.checkpoints", "layernb.cli", "layernb.core", "layernb.plots", "layernb.report",
-                    "layernb.results"]
+FULLY_DOCUMENTED = ["layernb.audio", "layernb.checkpoints", "layernb.cli", "layernb.conditional", "layernb.core", "layernb.plots",
+                    "layernb.report", "layernb.results", "layernb.subspace"]
 
 
 _BUILD = {}
