@@ -24,15 +24,13 @@ from tqdm.auto import tqdm
 
 from .core import LayerSet, get_device
 from .moments import Moments, moment_metric
-from .results import layer_heatmap
 from .subspace import activations
 
 # %% auto #0
 __all__ = ['TABLE_COLUMNS', 'CHECKPOINT_METRICS', 'MEAN_LAYER', 'PYTHIA_STEPS', 'metric_table', 'concat_tables', 'save_table',
            'load_table', 'checkpoint_files', 'read_state_dict', 'load_checkpoint', 'select_layers', 'layer_vectors',
            'layer_gradients', 'checkpoint_metrics', 'toy_task', 'toy_mlp', 'train_toy_checkpoints', 'metric_matrix',
-           'meta_pca', 'metric_correlations', 'correlation_matrix', 'plot_explained_variance',
-           'plot_metric_correlations', 'pythia_revision', 'pythia_checkpoints']
+           'meta_pca', 'metric_correlations', 'correlation_matrix', 'pythia_revision', 'pythia_checkpoints']
 
 # %% ../nbs/13_checkpoints.ipynb #b163519c
 TABLE_COLUMNS = ("model", "step", "layer", "metric", "value")
@@ -485,38 +483,6 @@ def correlation_matrix(corr: pd.DataFrame,   # the result of `metric_correlation
     if c.empty: raise ValueError(f"no correlations for model {model!r}; have {sorted(set(corr.model))}")
     names = list(dict.fromkeys(c.metric_a))
     return c.pivot(index="metric_a", columns="metric_b", values=value).loc[names, names]
-
-# %% ../nbs/13_checkpoints.ipynb #dba98c9a
-def plot_explained_variance(pca: pd.DataFrame,        # the result of `meta_pca`
-                            layer: str = MEAN_LAYER,   # which layer's PCA (default: over the layer means)
-                            ax=None,                   # a matplotlib Axes (default: a new figure)
-                           ):
-    "Bars of the explained-variance ratio of each principal component, one colour per model."
-    import matplotlib.pyplot as plt
-    t = pca[pca.layer == layer]
-    if t.empty: raise ValueError(f"no PCA for layer {layer!r} (meta_pca(per_layer=True) gives one per layer)")
-    models = list(dict.fromkeys(t.model))
-    if ax is None: _, ax = plt.subplots(figsize=(5, 3))
-    w = 0.8 / len(models)
-    for i, m in enumerate(models):
-        s = t[t.model == m]
-        ax.bar(s.component + (i - (len(models) - 1) / 2) * w, s.explained_variance_ratio, width=w, label=f"{m}: {s.n_steps.iloc[0]} checkpoints; {pca.attrs.get('weights_source', {}).get(m, 'weights: unspecified')}")
-    ax.set_xlabel("principal component"); ax.set_ylabel("explained variance ratio")
-    ax.set_xticks(sorted(set(t.component)))
-    ax.set_title(f"PCA of the standardised metrics ({'mean over layers' if layer == MEAN_LAYER else layer})", fontsize=9)
-    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.22), frameon=False)
-    return ax
-
-def plot_metric_correlations(corr: pd.DataFrame,   # the result of `metric_correlations`
-                             model: str,           # which model
-                             value: str = "r",     # "r" or "r2"
-                             ax=None,              # a matplotlib Axes (default: a new figure)
-                            ):
-    "Heatmap of one model's metric-to-metric correlations across checkpoints (mean over layers)."
-    mat = correlation_matrix(corr, model, value)
-    label = "Pearson r" if value == "r" else "R²"
-    return layer_heatmap(mat.to_numpy(), list(mat.index), title=f"{model}: {label} across checkpoints, mean over layers\n({corr.attrs.get('weights_source', {}).get(model, 'weights: unspecified')})",
-                         ax=ax, cmap="RdBu_r", vmin=-1 if value == "r" else 0, vmax=1)
 
 # %% ../nbs/13_checkpoints.ipynb #29692b4c
 PYTHIA_STEPS = (0,) + tuple(2 ** i for i in range(10)) + tuple(range(1000, 143001, 1000))

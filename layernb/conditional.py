@@ -22,8 +22,7 @@ from .results import SimilarityResult
 # %% auto #0
 __all__ = ['AUTO_RIDGE', 'FullyExplainedWarning', 'residualize', 'Residualizer', 'residual_cov', 'partial_correlation',
            'conditional_cka', 'r_squared', 'conditional_matrices', 'conditional_matrix', 'auto_ridge',
-           'input_layer_correlations', 'progressive_partial_correlations', 'Propagation', 'plot_propagation',
-           'input_propagation']
+           'input_layer_correlations', 'progressive_partial_correlations', 'Propagation', 'input_propagation']
 
 # %% ../nbs/03_conditional.ipynb #8daa6d25
 _EPS = float(np.finfo(np.float64).eps)
@@ -120,7 +119,8 @@ def residualize(X: Array | str,               # the representation to residualis
                 given,                        # the conditioning layer(s): an array, a list of arrays, names with data=, or None
                 ridge: float = 0.0,           # a fraction of the mean eigenvalue of the conditioning covariance (0: least squares)
                 *, data: LayerSet | None = None,  # a LayerSet when X and given are layer names
-                device="auto") -> Array:      # where the fit runs ("auto": the device of the tensors, else a GPU if there is one)
+                device="auto",      # where the fit runs ("auto": the device of the tensors, else a GPU if there is one)
+               ) -> Array:
     "X with its linear dependence on `given` (with intercept) removed: the in-sample residual of X regressed on [1, given] (`Residualizer.fit_transform`)."
     ridge = _check_ridge(ridge)
     if isinstance(data, Moments): raise TypeError("residualize needs the samples; Moments hold only their second moments (use Residualizer.from_moments for the fit)")
@@ -217,7 +217,8 @@ class Residualizer:
     def from_moments(cls, m: Moments,                  # streamed sums holding the layers
                      given: str | Sequence[str],       # the conditioning layer(s)
                      layers: str | Sequence[str],      # the layer(s) to explain (their columns are concatenated)
-                     ridge: float = 0.0) -> Residualizer:
+                     ridge: float = 0.0,               # a fraction of the mean eigenvalue of the conditioning covariance (0: least squares)
+                    ) -> Residualizer:
         "The same fit from a `Moments` (no samples): coefficients from the joint centred cross-products."
         out = cls(ridge)
         zl, xl = _z_list(given), ([layers] if isinstance(layers, str) else list(layers))
@@ -453,7 +454,8 @@ def partial_correlation(X: Array | str,          # one representation (an array,
                         tol: float = 1e-8,       # residual variance share below which a layer counts as fully explained
                         *, data: LayerSet | Moments | None = None,  # a LayerSet or Moments when the arguments are layer names
                         holdout=None,            # held-out split: fit on the other sequences, measure on these (a fraction, indices, or a Moments)
-                        device="auto") -> float: # where it runs ("auto": the tensors' device, else a GPU if there is one)
+                        device="auto", # where it runs ("auto": the tensors' device, else a GPU if there is one)
+                       ) -> float:
     "Flat correlation between X and Y after regressing `given` (with intercept) out of both; NaN + warning if `given` explains X or Y."
     return _conditional("flat_correlation", X, Y, given, ridge, tol, data, holdout, device)
 
@@ -464,7 +466,8 @@ def conditional_cka(X: Array | str,              # one representation (an array,
                     tol: float = 1e-8,           # residual variance share below which a layer counts as fully explained
                     *, data: LayerSet | Moments | None = None,  # a LayerSet or Moments when the arguments are layer names
                     holdout=None,                # held-out split: fit on the other sequences, measure on these (a fraction, indices, or a Moments)
-                    device="auto") -> float:     # where it runs ("auto": the tensors' device, else a GPU if there is one)
+                    device="auto",     # where it runs ("auto": the tensors' device, else a GPU if there is one)
+                   ) -> float:
     "Linear CKA between the residuals of X and Y on `given` (with intercept); NaN + warning if `given` explains X or Y."
     return _conditional("linear_cka", X, Y, given, ridge, tol, data, holdout, device)
 
@@ -473,7 +476,8 @@ def r_squared(X: Array | str,                    # the representation explained
               ridge: float = 0.0,                # a fraction of the mean eigenvalue of the conditioning covariance
               *, data: LayerSet | Moments | None = None,  # a LayerSet or Moments when the arguments are layer names
               holdout=None,                      # held-out split (then an out-of-sample R², which can be negative)
-              device="auto") -> float:           # where it runs
+              device="auto",           # where it runs
+             ) -> float:
     "Share of X's total variance that a linear map of `given` (with intercept) explains: 1 - tr C_xx|z / tr C_xx."
     ridge = _check_ridge(ridge)
     src = _source(data, {"X": X}, {"given": given}, device, holdout=holdout)
@@ -488,7 +492,8 @@ def conditional_matrices(data: LayerSet | Moments,            # the layers (a La
                          tol: float = 1e-8,                    # residual variance share below which a layer counts as fully explained
                          layers: Sequence[str] | None = None,  # the layers compared (default: all but `given`)
                          *, holdout=None,                      # held-out split: a fraction or sequence indices (LayerSet), or a Moments (with Moments)
-                         device="auto") -> dict[str, SimilarityResult]:  # where the sums and products live
+                         device="auto",  # where the sums and products live
+                        ) -> dict[str, SimilarityResult]:
     "{metric: SimilarityResult} of conditional CKA ('linear_cka') and/or partial correlation ('flat_correlation') given `given`, from one residualisation."
     metrics, ridge, zl = [_check_metric(m) for m in metrics], _check_ridge(ridge), _z_list(given)
     if not isinstance(data, (LayerSet, Moments)): raise TypeError(f"data must be a LayerSet or a Moments, got {type(data).__name__}")
@@ -531,7 +536,8 @@ def conditional_matrix(data: LayerSet | Moments,              # the layers (a La
                        tol: float = 1e-8,                      # residual variance share below which a layer counts as fully explained
                        layers: Sequence[str] | None = None,    # the layers compared (default: all but `given`)
                        *, holdout=None,                        # held-out split (see `conditional_matrices`)
-                       device="auto") -> SimilarityResult:     # where the sums and products live
+                       device="auto",     # where the sums and products live
+                      ) -> SimilarityResult:
     "L x L conditional CKA ('linear_cka') or partial correlation ('flat_correlation') between layers, given `given`."
     return conditional_matrices(data, given, [metric], ridge, tol, layers, holdout=holdout, device=device)[metric]
 
@@ -539,7 +545,10 @@ def conditional_matrix(data: LayerSet | Moments,              # the layers (a La
 # %% ../nbs/03_conditional.ipynb #04c5c15d
 AUTO_RIDGE = 1e-3     # ridge="auto": this ridge once the conditioning set has at least n/2 columns, else 0
 
-def auto_ridge(ridge: float | str, n: float, r: int) -> float:
+def auto_ridge(ridge: float | str, # a ridge (a fraction of the mean eigenvalue), or 'auto'
+               n: float,           # samples behind the fit
+               r: int,             # conditioning columns
+              ) -> float:
     "The ridge to use with `r` conditioning columns and `n` samples: `ridge` itself, or for 'auto' 0 while r < n/2 and AUTO_RIDGE after."
     if ridge == "auto": return AUTO_RIDGE if r >= n / 2 else 0.0
     return _check_ridge(ridge)
@@ -577,7 +586,8 @@ def input_layer_correlations(input: Array | str,            # the input represen
                              metric: str = "flat_correlation",  # 'flat_correlation' or 'linear_cka'
                              *, data: LayerSet | Moments | None = None,  # a LayerSet or Moments when the arguments are layer names
                              holdout=None,                    # held-out split: measure on these sequences only
-                             device="auto") -> np.ndarray:    # where it runs
+                             device="auto",    # where it runs
+                            ) -> np.ndarray:
     "Similarity (flat correlation, or linear CKA) of the input representation with every layer, in order."
     src, u, names = _propagation_source(input, layers, data, device, holdout)
     metric = _check_metric(metric)
@@ -591,7 +601,8 @@ def progressive_partial_correlations(input: Array | str,            # the input 
                                      tol: float = 1e-8,               # residual variance share below which a layer counts as fully explained
                                      *, data: LayerSet | Moments | None = None,  # a LayerSet or Moments when the arguments are layer names
                                      holdout=None,                    # held-out split: fit on the other sequences, measure on these
-                                     device="auto") -> np.ndarray:    # where it runs
+                                     device="auto",    # where it runs
+                                    ) -> np.ndarray:
     "Layer k's similarity with the input controlling for layers 0..k-1 (k = 0: none); ridge 'auto' once those are wide."
     src, u, names = _propagation_source(input, layers, data, device, holdout)
     return _progressive(src, u, names, _check_metric(metric), ridge, tol)[0]
@@ -600,14 +611,14 @@ def progressive_partial_correlations(input: Array | str,            # the input 
 @dataclass
 class Propagation:
     "Input-propagation results, one row per layer (in order), with the settings they were computed with."
-    input: str
-    layers: list
+    input: str                         # name of the input representation
+    layers: list                       # the layers, in order (one row each)
     correlation: np.ndarray            # similarity of the input with each layer
     partial: np.ndarray                # ... controlling for the layers before it
     r2_layer_from_input: np.ndarray    # share of the layer's variance a linear map of the input explains
     r2_input_from_layer: np.ndarray    # share of the input's variance a linear map of the layer explains
     ridge: np.ndarray                  # ridge used for the partial column
-    meta: dict = field(default_factory=dict)
+    meta: dict = field(default_factory=dict)  # settings and provenance (metric, n, model, weights_source, ...)
 
     COLUMNS = ("correlation", "partial", "r2_layer_from_input", "r2_input_from_layer", "ridge")
 
@@ -627,26 +638,14 @@ class Propagation:
         info = ", ".join(f"{k}={v}" for k, v in self.meta.items() if k in ("metric", "source", "n"))
         return f"Propagation of {self.input!r} ({info})\n" + "\n".join([head] + body)
 
-    def plot(self, ax=None, r2: bool = True):
-        "Line plot over layer index: input-layer similarity, progressive partial, and (if `r2`) both R²."
-        return plot_propagation(self, ax=ax, r2=r2)
-
-def plot_propagation(result: Propagation, ax=None, r2: bool = True):
-    "Line plot over layer index of a `Propagation` (returns the matplotlib Axes)."
-    import matplotlib.pyplot as plt
-    if ax is None: _, ax = plt.subplots(figsize=(6, 3.2))
-    k = np.arange(len(result.layers))
-    label = "correlation" if result.meta.get("metric") == "flat_correlation" else "CKA"
-    ax.plot(k, result.correlation, "o-", label=f"input-layer {label}")
-    ax.plot(k, result.partial, "s-", label=f"progressive partial {label}")
-    if r2:
-        ax.plot(k, result.r2_layer_from_input, "^--", label="R² layer from input")
-        ax.plot(k, result.r2_input_from_layer, "v--", label="R² input from layer")
-    ax.axhline(0, color="0.7", lw=0.8)
-    ax.set_xticks(k, result.layers, rotation=45 if len(k) > 6 else 0, ha="right" if len(k) > 6 else "center")
-    ax.set_xlabel("layer"); ax.set_ylabel("similarity / R²"); ax.set_title(f"propagation of {result.input!r}")
-    ax.legend(fontsize=7, frameon=False)
-    return ax
+    def plot(self,
+             ax=None,          # matplotlib Axes to draw on (default: a new figure)
+             r2: bool = True,  # draw the two R² curves
+            ):
+        "Line plot over layer index (returns the Axes): input-layer similarity, progressive partial, and (if `r2`) both R² (`layernb.plots.propagation_plot`)."
+        from layernb.plots import propagation_plot   # the one home of figures
+        fig = propagation_plot(self, r2=r2, ax=ax)
+        return ax if ax is not None else fig.axes[0]
 
 def input_propagation(data: LayerSet | Moments | Mapping,       # the layers (a mapping name -> array is one sequence)
                       input: str,                              # the name of the input representation
@@ -655,7 +654,8 @@ def input_propagation(data: LayerSet | Moments | Mapping,       # the layers (a 
                       ridge: float | str = "auto",             # ridge of the fits, or 'auto' (see `auto_ridge`)
                       tol: float = 1e-8,                       # residual variance share below which a layer counts as fully explained
                       *, holdout=None,                         # held-out split: fit on the other sequences, measure on these
-                      device="auto") -> Propagation:           # where it runs
+                      device="auto",           # where it runs
+                     ) -> Propagation:
     "The input-propagation suite for every layer: input-layer similarity, progressive partial, R² both ways."
     metric = _check_metric(metric)
     if isinstance(data, Mapping) and not isinstance(data, LayerSet):

@@ -17,7 +17,7 @@ from .pipeline import RunStats, dist_info, run_extraction
 
 # %% auto #0
 __all__ = ['DEFAULT_METRICS', 'CONDITIONAL_METRICS', 'moment_matrices', 'conditional_matrices', 'propagation', 'analyze_store',
-           'select_layers', 'heatmap', 'write_report', 'stream_report', 'run_demo']
+           'select_layers', 'write_report', 'stream_report', 'run_demo']
 
 # %% ../nbs/10c_report.ipynb #b15214d6
 DEFAULT_METRICS = ("linear_cka", "flat_correlation")
@@ -97,20 +97,6 @@ def _versions() -> dict:
     except Exception: pass
     return out
 
-def heatmap(mat: np.ndarray,          # (L, L) matrix
-            names: Sequence[str],     # the L layer names
-            title: str,               # figure title (say where the weights came from)
-            path: str | Path,         # PNG file to write
-           ):
-    "Save a layer-by-layer heatmap (PNG) with the layer names on both axes (`layernb.similarity.layer_heatmap`)."
-    import matplotlib.pyplot as plt
-    from layernb.similarity import layer_heatmap
-    n = len(names)
-    fig, ax = plt.subplots(figsize=(2.5 + 0.28 * n, 2 + 0.28 * n), dpi=100)
-    layer_heatmap(mat, names, title, ax=ax, annotate=False, cmap="magma",
-                  vmin=np.nanmin(mat) if np.isfinite(mat).any() else 0, vmax=1)
-    fig.tight_layout(); fig.savefig(path); plt.close(fig)
-
 def write_report(out: str | Path,                    # the report folder
                  matrices: dict[str, np.ndarray],    # name -> (L, L) matrix
                  layers: Sequence[str],              # the L layer names
@@ -118,16 +104,20 @@ def write_report(out: str | Path,                    # the report folder
                  prop=None,                          # an input-propagation result to plot
                 ) -> dict:
     "Write a heatmap per matrix (PNG), `matrices.npz`, the propagation plot (if `prop`) and `metadata.json` to `out`; return the metadata."
+    import matplotlib.pyplot as plt
+    from layernb.plots import heatmap, propagation_plot   # the one home of figures
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    figures = {}
+    figures, n = {}, len(layers)
     for name, mat in matrices.items():
         fname = name.replace("|", "_given_") + ".png"
-        heatmap(mat, layers, f"{name} ({meta.get('weights_source', '')})", out / fname)
-        figures[name] = fname
+        fig, ax = plt.subplots(figsize=(2.5 + 0.28 * n, 2 + 0.28 * n), dpi=100)
+        heatmap(mat, layers, f"{name} ({meta.get('weights_source', '')})", ax=ax, annotate=False, cmap="magma",
+                vmin=np.nanmin(mat) if np.isfinite(mat).any() else 0, vmax=1, path=out / fname)
+        plt.close(fig); figures[name] = fname
     np.savez(out / "matrices.npz", layers=np.array(layers), **{k.replace("|", "_given_"): v for k, v in matrices.items()})
     if prop is not None:
-        import matplotlib.pyplot as plt
-        ax = prop.plot(); ax.figure.tight_layout(); ax.figure.savefig(out / "propagation.png", dpi=100); plt.close(ax.figure)
+        fig, ax = plt.subplots(figsize=(6.5, 3.4), dpi=100)
+        propagation_plot(prop, ax=ax, path=out / "propagation.png"); plt.close(fig)
         figures["propagation"] = "propagation.png"
         meta = dict(meta, propagation=dict(input=prop.input, metric=prop.meta.get("metric"), rows=prop.rows()))
     meta = dict(meta, layers=list(layers), metrics=list(matrices), figures=figures, matrices_file="matrices.npz",

@@ -20,8 +20,7 @@ from .moments import Moments
 
 # %% auto #0
 __all__ = ['activations', 'LayerPCA', 'Overlap', 'subspace_overlap', 'PCCoupling', 'pc_couplings', 'LayerPLS', 'task_gradients',
-           'OrthogonalityTest', 'TaskSubspaces', 'task_subspaces', 'GradientProbe', 'subspace_graph',
-           'plot_subspace_graph']
+           'OrthogonalityTest', 'TaskSubspaces', 'task_subspaces', 'GradientProbe', 'subspace_graph']
 
 # %% ../nbs/11_subspace.ipynb #3ec7e726
 def _named_layers(module: nn.Module, layers: str | Sequence[str]) -> dict[str, nn.Module]:
@@ -351,11 +350,15 @@ class LayerPLS:
         ix = lambda a, b: S[np.ix_(a, b)] if isinstance(a, list) else S[a, b]
         return self._fit_cov(n, mean[cx], mean[cy], ix(cx, cx), ix(cx, cy), ix(cy, cy))
 
-    def transform(self, X) -> np.ndarray:  # (n, d_x) source frames
+    def transform(self,
+                  X,  # (n, d_x) source frames
+                 ) -> np.ndarray:
         "The X scores: `(X - x_mean_) @ x_rotations_`."
         return (_as_matrix(X) - self.x_mean_) @ self.x_rotations_
 
-    def predict(self, X) -> np.ndarray:  # (n, d_x) source frames
+    def predict(self,
+                X,  # (n, d_x) source frames
+               ) -> np.ndarray:
         "Predicted targets (the target's PC scores with `y_components`)."
         return (_as_matrix(X) - self.x_mean_) @ self.coef_.T + self.intercept_
 
@@ -550,7 +553,9 @@ class GradientProbe:
         self.labels_ = _group(self.affinity_, self.n_clusters)
         return self
 
-    def transform(self, X) -> np.ndarray:  # (n, d) frames of the source layer
+    def transform(self,
+                  X,  # (n, d) frames of the source layer
+                 ) -> np.ndarray:
         "Coordinates of source frames along the gradient directions."
         return _as_matrix(X) @ self.components_.T
 
@@ -579,26 +584,3 @@ def subspace_graph(pcas: Mapping[str, LayerPCA],  # per layer, in order, its fit
                           for c in couplings for i in range(c.corr.shape[0]) for j in range(c.corr.shape[1])
                           if abs(c.corr[i, j]) >= min_weight], columns=["source", "target", "corr", "weight"])
     return nodes, edges
-
-def plot_subspace_graph(nodes,                    # node table from `subspace_graph`
-                        edges,                    # edge table from `subspace_graph`
-                        ax=None,                  # matplotlib axes to draw on (default: a new figure)
-                        title: str | None = None, # figure title (say where the weights came from)
-                        labels=None,              # optional group of each node (e.g. task), coloured
-                       ):
-    "Draw the subspace graph: layers left to right, components top to bottom, edges as thick as |correlation| (blue +, red -)."
-    import matplotlib.pyplot as plt
-    if ax is None: _, ax = plt.subplots(figsize=(1.6 + 1.4 * nodes["depth"].nunique(), 1.2 + 0.6 * nodes["component"].max()))
-    pos = {r.node: (r.depth, -r.component) for r in nodes.itertuples()}
-    for e in edges.itertuples():
-        (x0, y0), (x1, y1) = pos[e.source], pos[e.target]
-        ax.plot([x0, x1], [y0, y1], color="tab:blue" if e.corr > 0 else "tab:red", lw=0.5 + 4 * e.weight, alpha=0.3 + 0.6 * e.weight, zorder=1)
-    colors = "tab:gray" if labels is None else [f"C{int(g)}" for g in labels]
-    ax.scatter(nodes["depth"], -nodes["component"], s=60 + 600 * nodes["explained_variance_ratio"], c=colors, zorder=2, edgecolor="k")
-    layers = nodes.drop_duplicates("depth").sort_values("depth")
-    ax.set_xticks(layers["depth"], layers["layer"], rotation=30, ha="right")
-    ax.set_yticks(-np.arange(nodes["component"].max() + 1), [f"pc{k}" for k in range(nodes["component"].max() + 1)])
-    ax.set_xlim(-0.5, nodes["depth"].max() + 0.5)
-    for s in ("top", "right"): ax.spines[s].set_visible(False)
-    if title: ax.set_title(title)
-    return ax
