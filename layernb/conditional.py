@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from .core import Array, Frames, LayerSet, get_device, is_tensor, to_numpy
-from .metrics import check_pair, flat_correlation, linear_cka, linear_cka_from_cov, flat_correlation_from_moments
+from .metrics import _center, check_pair, flat_correlation, linear_cka, linear_cka_from_cov, flat_correlation_from_moments
 from .moments import Moments
 from .results import SimilarityResult
 
@@ -42,9 +42,6 @@ def _fit_factors(e: torch.Tensor, ridge: float, n: float, r: int) -> torch.Tenso
     if ridge == 0: return (e > e.max() * max(n, r) * _EPS).to(e.dtype)
     return e / (e + ridge * e.sum() / r)
 
-def _center(t: torch.Tensor) -> torch.Tensor:
-    "Columns of `t` minus their means."
-    return t - t.mean(0, keepdim=True)
 
 
 # %% ../nbs/03_conditional.ipynb #6f8e6b0e
