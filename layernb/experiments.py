@@ -9,7 +9,6 @@ import argparse
 import hashlib
 import itertools
 import json
-import platform
 import sys
 import time
 import traceback
@@ -25,6 +24,7 @@ import layernb
 from .core import LayerSet
 from .metrics import get_metric
 from .pipeline import Item, extract_corpus
+from .report import _versions
 from .similarity import similarity_matrix
 from .store import FeatureStore, _write_json_atomic
 from .text import POOLINGS, load_corpus, load_text_model, text_extractor, text_features, token_counts
@@ -93,12 +93,6 @@ def experiment_name(exp: Experiment,  # the experiment (model, pooling, corpus, 
 # %% ../nbs/10a_experiments.ipynb #eae4ee46
 class ExperimentError(RuntimeError):
     "An experiment failed (the message names it and the cause)."
-
-def _versions() -> dict:
-    "Versions of what computed the results."
-    import transformers
-    return dict(layernb=layernb.__version__, python=platform.python_version(), torch=torch.__version__,
-                transformers=transformers.__version__, numpy=np.__version__)
 
 def _fingerprint(folder: Path) -> dict | None:
     "A local model folder's identity: SHA-256 of its config.json and the sizes of its weight files."

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import socket
+from pathlib import Path
 
 import torch
 from torch import nn
@@ -23,6 +24,12 @@ def hub_reachable(timeout: float = 3.0, # seconds to wait for a TCP connection
     try:
         with socket.create_connection((host, 443), timeout=timeout): return True
     except OSError: return False
+
+# %% ../nbs/06a_models.ipynb #mdl09b
+def _local_only(src: str | Path, # a hub name or a local folder
+               ) -> bool:
+    "Whether `src` is read from disk or the cache only: it is a folder, or the hub cannot be reached (no minute of retries offline)."
+    return Path(src).exists() or not hub_reachable()
 
 # %% ../nbs/06a_models.ipynb #mdl11
 def random_init_model(config,    # a transformers config (its architecture: BertConfig, HubertConfig, ...)

@@ -22,7 +22,7 @@ from tqdm.auto import tqdm
 from .core import Frames, LayerSet, get_device, is_tensor, to_numpy
 from .audio import AudioError, Utterance, audio_info, load_audio
 from .pipeline import Item, SetupError
-from .models import LoadedModel, hub_reachable, random_init_model
+from .models import LoadedModel, _local_only, random_init_model
 
 # %% auto #0
 __all__ = ['SPEECH_MODEL_TYPES', 'FEATURE_GROUPS', 'CONDITIONING_LAYER', 'DEMO_CONFIG', 'feature_groups', 'conv_geometry',
@@ -143,7 +143,7 @@ def load_speech_model(name_or_config,                 # checkpoint name (e.g. "f
         name, origin = type(config).__name__, type(config).__name__
     else:
         name = str(name_or_config)
-        local = Path(name).exists() or not hub_reachable()   # offline: the cache only, no retries for a minute
+        local = _local_only(name)   # offline: the cache only, no retries for a minute
         try: config = AutoConfig.from_pretrained(name, local_files_only=local)
         except Exception as e:
             where = "a local folder" if Path(name).exists() else \

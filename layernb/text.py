@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 
 from .core import Frames, LayerSet, get_device
 from .pipeline import Item, plan_batches
-from .models import LoadedModel, hub_reachable, random_init_model
+from .models import LoadedModel, _local_only, random_init_model
 
 # %% auto #0
 __all__ = ['HUB_CORPORA', 'POOLINGS', 'text_file', 'jsonl_file', 'csv_file', 'builtin_text_corpus', 'builtin_sentences',
@@ -179,10 +179,6 @@ def _dtype(dtype, device: torch.device) -> torch.dtype:
     if dtype != "auto": return getattr(torch, dtype) if isinstance(dtype, str) else dtype
     if device.type != "cuda": return torch.float32
     return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-
-def _local_only(src: str) -> bool:
-    "Whether `src` is read from disk or the cache only: it is a folder, or the hub cannot be reached (no minute of retries offline)."
-    return Path(src).exists() or not hub_reachable()
 
 def _tokenizer(tokenizer, name: str):
     "A tokenizer object from itself, a name or a folder; a pad token set if it has none (padding never enters a result)."
