@@ -122,7 +122,7 @@ def write_report(out: str | Path,                    # the report folder
         meta = dict(meta, propagation=dict(input=prop.input, metric=prop.meta.get("metric"), rows=prop.rows()))
     meta = dict(meta, layers=list(layers), metrics=list(matrices), figures=figures, matrices_file="matrices.npz",
                 versions=_versions(), created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
-    _write_json_atomic(out / "metadata.json", json.loads(json.dumps(meta, default=str)))   # all or nothing: a reader never sees half a file
+    _write_json_atomic(out / "metadata.json", json.loads(json.dumps(meta, default=str)), indent=1)   # all or nothing: a reader never sees half a file
     return meta
 
 def stream_report(out: str | Path,                         # the report folder (holds moments.npz)

@@ -38,11 +38,11 @@ def _fsync_tree(path: Path):
             finally: os.close(fd)
         _fsync_dir(Path(root))
 
-def _write_json_atomic(path: Path, obj):
+def _write_json_atomic(path: Path, obj, indent: int | None = None):
     "Write `obj` as JSON to `path` atomically (temp file, fsync, replace, fsync dir)."
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     with open(tmp, "w") as f:
-        json.dump(obj, f)
+        json.dump(obj, f, indent=indent)
         f.flush(); os.fsync(f.fileno())
     os.replace(tmp, path)
     _fsync_dir(path.parent)
