@@ -31,12 +31,14 @@ def _finish(fig: Figure, path: str | Path | None, **savefig_kwargs) -> Figure:
         fig.savefig(path, bbox_inches="tight", **savefig_kwargs)
     return fig
 
+_PROVENANCE_KEYS = ("model", "model_id", "weights_source") # the metadata entries that say where the weights came from
+
 def provenance(
     meta: Mapping | None, # a result's metadata (model, model_id, weights_source, ...)
 ) -> str:
     "The model and where its weights came from, for a title (`''` when the metadata says neither)."
     meta = meta or {}
-    parts = [meta.get(k) for k in ("model", "model_id", "weights_source") if meta.get(k)]
+    parts = [meta.get(k) for k in _PROVENANCE_KEYS if meta.get(k)]
     return "; ".join(dict.fromkeys(str(p) for p in parts))
 
 def _as_matrix(result, names: Sequence[str] | None) -> tuple[np.ndarray, list, dict]:
@@ -471,7 +473,7 @@ class Explorer(_Widget):
 
 def _source(meta: Mapping) -> dict:
     "The provenance entries of a report's metadata."
-    return {k: meta[k] for k in ("model", "model_id", "weights_source") if meta.get(k)}
+    return {k: meta[k] for k in _PROVENANCE_KEYS if meta.get(k)}
 
 # %% ../nbs/14_plots.ipynb #c1792f68
 class SubspaceExplorer(_Widget):

@@ -285,14 +285,14 @@ class PCCoupling:
     cov: np.ndarray       # (k_source, k_target) covariance of the PC scores
     corr: np.ndarray      # (k_source, k_target) correlation of the PC scores
 
-def pc_couplings(moments: Moments,               # second moments of (at least) `layers`
+def pc_couplings(data: Moments,                  # second moments of (at least) `layers`
                  n_components: int = 4,           # principal components per layer (at most the layer's dim)
                  layers: Sequence[str] | None = None, # layers in order (default: all of the Moments')
                 ) -> tuple[dict[str, LayerPCA], list[PCCoupling]]:
     "Every layer's `LayerPCA` and the covariance/correlation between the PCs of each adjacent pair, from one `Moments`."
-    layers = list(moments.layers if layers is None else layers)
+    layers = list(data.layers if layers is None else layers)
     if len(layers) < 2: raise ValueError(f"need at least two layers to couple, got {layers}")
-    n, mean, S, cols = _moment_stats(moments, layers)
+    n, mean, S, cols = _moment_stats(data, layers)
     pcas = {l: LayerPCA(min(n_components, len(cols[l])))._fit_cov(n, mean[cols[l]], S[np.ix_(cols[l], cols[l])]) for l in layers}
     out = []
     for a, b in zip(layers[:-1], layers[1:]):
@@ -480,22 +480,21 @@ class TaskSubspaces:
     def orthogonality_test(self,
                            a: str,                    # one task
                            b: str,                    # another task
-                           n_permutations: int = 200, # label shuffles
-                           random_state: int = 0,     # seed of the shuffles
+                           n_perm: int = 200,         # label shuffles
+                           seed: int = 0,             # seed of the shuffles
                           ) -> OrthogonalityTest:
         "The overlap of tasks `a` and `b` against shuffles of the task labels of their pooled gradients (each task's scaled to unit RMS norm)."
         k = self.bases[a].shape[1]
         G = [to_numpy(self.gradients[t].data).astype(np.float64) for t in (a, b)]
         G = np.concatenate([g / max(np.sqrt((g ** 2).sum(1).mean()), 1e-300) for g in G])
-        na, M = len(self.gradients[a].data), G.T @ G
-        rng = np.random.default_rng(random_state)
-        null = np.empty(n_permutations)
-        for i in range(n_permutations):
-            A = G[rng.permutation(len(G))[:na]]
-            Ma = A.T @ A
-            null[i] = np.mean(np.linalg.svd(np.linalg.eigh(Ma)[1][:, -k:].T @ np.linalg.eigh(M - Ma)[1][:, -k:], compute_uv=False) ** 2)
+        na = len(self.gradients[a].data)
+        rng = np.random.default_rng(seed)
+        null = np.empty(n_perm)
+        for i in range(n_perm):
+            perm = rng.permutation(len(G))
+            null[i] = subspace_overlap(_gradient_basis(G[perm[:na]], k)[0], _gradient_basis(G[perm[na:]], k)[0]).value
         obs = self.overlap(a, b)
-        return OrthogonalityTest(obs, float((1 + np.sum(null <= obs.value)) / (1 + n_permutations)), null)
+        return OrthogonalityTest(obs, float((1 + np.sum(null <= obs.value)) / (1 + n_perm)), null)
 
     def __repr__(self):
         k = next(iter(self.bases.values())).shape[1]

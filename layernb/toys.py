@@ -161,14 +161,14 @@ def score_toy(model: MultiTaskToy,     # a trained toy
               X: np.ndarray,           # (n, n_inputs) inputs the probes run on
               n_components: int = 3,   # dimension of each task subspace
               n_directions: int = 6,   # gradient directions the probe groups
-              n_permutations: int = 200, # shuffles of the orthogonality test
+              n_perm: int = 200,       # shuffles of the orthogonality test
               seed: int = 0,           # seed of the shuffles
              ) -> dict[str, float]:
     "How well the probes recover the toy's known structure on `X` (gradients w.r.t. `act1`): overlap of the first two tasks' subspaces, its random value and p-value, and the ARI of the gradient directions' grouping against the blocks."
     x = torch.as_tensor(X)
     tasks = {t.name: (lambda out, j=j: out[:, j]) for j, t in enumerate(model.tasks)}
     ts = task_subspaces(model, x, tasks, "act1", n_components, batch_size=512)
-    test = ts.orthogonality_test(*list(tasks)[:2], n_permutations=n_permutations, random_state=seed)
+    test = ts.orthogonality_test(*list(tasks)[:2], n_perm=n_perm, seed=seed)
     probe = GradientProbe(n_directions, len(model.pairs)).fit(model, x, "act1", "act2", batch_size=512)
     return {"overlap": test.overlap.value, "random": test.overlap.random, "p_value": test.p_value,
             "ari": recovery_ari(probe.labels_, component_blocks(model, probe.components_)),
