@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .readwrite import GradientClusters, direction_use
+from .readwrite import GradientClusters, LayerSVD, direction_use
 from .subspace import GradientProbe, task_gradients, task_subspaces
 
 # %% auto #0
@@ -194,12 +194,14 @@ def score_tasks(model: MultiTaskToy,    # a trained toy, wired or dense
                 n_directions: int = 6,  # gradient directions the probe groups
                 seed: int = 0,          # seed of the k-means of `GradientClusters`
                ) -> dict[str, float]:
-    "How well the probes recover the tasks themselves (no wiring needed): ARI of the probe's grouping against each direction's task, the task purity of its directions, and ARI of the gradient clusters against the tasks."
+    "How well the probes recover the tasks themselves (no wiring needed): ARI of the probe's grouping against each direction's task, the task purity of its directions and of `hidden2`'s weight-SVD read directions, and ARI of the gradient clusters against the tasks."
     x = torch.as_tensor(X)
     grads = task_gradients(model, x, _task_outputs(model), "act1", batch_size=512)
     probe = GradientProbe(n_directions, len(model.tasks)).fit(model, x, "act1", "act2", batch_size=512)
     shares = direction_tasks(probe.components_, grads)
     pooled = np.concatenate([grads[t.name].data for t in model.tasks])
     clusters = GradientClusters(len(model.tasks), random_state=seed).fit(pooled)
+    pairs = LayerSVD(n_directions).fit(model.hidden2.weight * model.hidden2.mask)
     return {"probe_ari": recovery_ari(probe.labels_, shares.argmax(1)), "task_purity": float(np.nanmean(shares.max(1))),
+            "svd_purity": float(np.nanmean(direction_tasks(pairs.read_components_, grads).max(1))),
             "cluster_ari": recovery_ari(clusters.labels_, np.repeat(np.arange(len(model.tasks)), len(X)))}
