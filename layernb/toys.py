@@ -181,10 +181,10 @@ def score_toy(model: MultiTaskToy,     # a trained toy
             "purity": block_purity(model, probe.components_)}
 
 # %% ../nbs/12_toys.ipynb #ac7e16f2
-def direction_tasks(components: np.ndarray, # (k, hidden) unit directions in the layer the gradients are taken against, as rows
+def direction_tasks(components: np.ndarray, # (k, hidden) unit directions (rows) in the layer the gradients are taken against
                     gradients,              # per task, its per-sample gradients (a `LayerSet` from `task_gradients`)
                    ) -> np.ndarray:
-    "Each direction's share of each task's use `(k, n_tasks)` (`direction_use` normalised over tasks; NaN where no task uses it)."
+    "Each direction's share of each task's use `(k, n_tasks)`: `direction_use` normalised over tasks (NaN: used by none)."
     use = np.stack([direction_use(components, gradients[t]) for t in gradients.keys()], 1)
     total = use.sum(1, keepdims=True)
     return np.divide(use, total, out=np.full_like(use, np.nan), where=total > 0)
@@ -194,7 +194,7 @@ def score_tasks(model: MultiTaskToy,    # a trained toy, wired or dense
                 n_directions: int = 6,  # gradient directions the probe groups
                 seed: int = 0,          # seed of the k-means of `GradientClusters`
                ) -> dict[str, float]:
-    "How well the probes recover the tasks themselves (no wiring needed): ARI of the probe's grouping against each direction's task, the task purity of its directions and of `hidden2`'s weight-SVD read directions, and ARI of the gradient clusters against the tasks."
+    "The probes scored against the tasks themselves (dense toys too): probe and cluster ARI, task and SVD purity."
     x = torch.as_tensor(X)
     grads = task_gradients(model, x, _task_outputs(model), "act1", batch_size=512)
     probe = GradientProbe(n_directions, len(model.tasks)).fit(model, x, "act1", "act2", batch_size=512)
