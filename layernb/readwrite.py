@@ -87,7 +87,8 @@ class LayerSVD(BaseEstimator):
 
     def __repr__(self):
         if not hasattr(self, "singular_values_"): return f"LayerSVD(n_components={self.n_components})"
-        return f"LayerSVD(n_components={self.n_components}, fitted on a {self.n_features_out_} x {self.n_features_in_} map)"
+        shape = f"{self.n_features_out_} x {self.n_features_in_}"
+        return f"LayerSVD(n_components={self.n_components}, fitted on a {shape} map)"
 
 # %% ../nbs/11a_readwrite.ipynb #68aee2fe
 def direction_use(components,  # (k, d) unit directions as rows, e.g. `read_components_` or `components_`
