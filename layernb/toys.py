@@ -12,11 +12,12 @@ import numpy as np
 import torch
 from torch import nn
 
-from .subspace import GradientProbe, task_subspaces
+from .readwrite import GradientClusters, LayerSVD, direction_use
+from .subspace import GradientProbe, task_gradients, task_subspaces
 
 # %% auto #0
 __all__ = ['MaskedLinear', 'ToyTask', 'toy_targets', 'MultiTaskToy', 'independent_toy', 'shared_toy', 'toy_inputs', 'train_toy',
-           'component_blocks', 'block_purity', 'recovery_ari', 'score_toy']
+           'component_blocks', 'block_purity', 'recovery_ari', 'score_toy', 'direction_tasks', 'score_tasks']
 
 # %% ../nbs/12_toys.ipynb #8acdee40
 class MaskedLinear(nn.Linear):
@@ -156,6 +157,11 @@ def recovery_ari(labels,  # the recovered group of each item (any labels)
     from sklearn.metrics import adjusted_rand_score
     return float(adjusted_rand_score(truth, labels))
 
+# %% ../nbs/12_toys.ipynb #656a41a8
+def _task_outputs(model: MultiTaskToy) -> dict:
+    "Task name -> the function picking that task's output column (what `task_gradients` differentiates)."
+    return {t.name: (lambda out, j=j: out[:, j]) for j, t in enumerate(model.tasks)}
+
 # %% ../nbs/12_toys.ipynb #dc16b4c8
 def score_toy(model: MultiTaskToy,     # a trained toy
               X: np.ndarray,           # (n, n_inputs) inputs the probes run on
@@ -166,10 +172,36 @@ def score_toy(model: MultiTaskToy,     # a trained toy
              ) -> dict[str, float]:
     "How well the probes recover the toy's known structure on `X` (gradients w.r.t. `act1`): overlap of the first two tasks' subspaces, its random value and p-value, and the ARI of the gradient directions' grouping against the blocks."
     x = torch.as_tensor(X)
-    tasks = {t.name: (lambda out, j=j: out[:, j]) for j, t in enumerate(model.tasks)}
+    tasks = _task_outputs(model)
     ts = task_subspaces(model, x, tasks, "act1", n_components, batch_size=512)
     test = ts.orthogonality_test(*list(tasks)[:2], n_perm=n_perm, seed=seed)
     probe = GradientProbe(n_directions, len(model.pairs)).fit(model, x, "act1", "act2", batch_size=512)
     return {"overlap": test.overlap.value, "random": test.overlap.random, "p_value": test.p_value,
             "ari": recovery_ari(probe.labels_, component_blocks(model, probe.components_)),
             "purity": block_purity(model, probe.components_)}
+
+# %% ../nbs/12_toys.ipynb #ac7e16f2
+def direction_tasks(components: np.ndarray, # (k, hidden) unit directions (rows) in the layer the gradients are taken against
+                    gradients,              # per task, its per-sample gradients (a `LayerSet` from `task_gradients`)
+                   ) -> np.ndarray:
+    "Each direction's share of each task's use `(k, n_tasks)`: `direction_use` normalised over tasks (NaN: used by none)."
+    use = np.stack([direction_use(components, gradients[t]) for t in gradients.keys()], 1)
+    total = use.sum(1, keepdims=True)
+    return np.divide(use, total, out=np.full_like(use, np.nan), where=total > 0)
+
+def score_tasks(model: MultiTaskToy,    # a trained toy, wired or dense
+                X: np.ndarray,          # (n, n_inputs) inputs the probes run on
+                n_directions: int = 6,  # gradient directions the probe groups
+                seed: int = 0,          # seed of the k-means of `GradientClusters`
+               ) -> dict[str, float]:
+    "The probes scored against the tasks themselves (dense toys too): probe and cluster ARI, task and SVD purity."
+    x = torch.as_tensor(X)
+    grads = task_gradients(model, x, _task_outputs(model), "act1", batch_size=512)
+    probe = GradientProbe(n_directions, len(model.tasks)).fit(model, x, "act1", "act2", batch_size=512)
+    shares = direction_tasks(probe.components_, grads)
+    pooled = np.concatenate([grads[t.name].data for t in model.tasks])
+    clusters = GradientClusters(len(model.tasks), random_state=seed).fit(pooled)
+    pairs = LayerSVD(n_directions).fit(model.hidden2.weight * model.hidden2.mask)
+    return {"probe_ari": recovery_ari(probe.labels_, shares.argmax(1)), "task_purity": float(np.nanmean(shares.max(1))),
+            "svd_purity": float(np.nanmean(direction_tasks(pairs.read_components_, grads).max(1))),
+            "cluster_ari": recovery_ari(clusters.labels_, np.repeat(np.arange(len(model.tasks)), len(X)))}

@@ -19,10 +19,12 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 # Modules whose every public parameter has a docments comment; the test keeps them there. Add a module
 # when `python tools/param_docs.py` shows it at 100 %.
-FULLY_DOCUMENTED = ["layernb.audio", "layernb.checkpoints", "layernb.cli", "layernb.conditional", "layernb.core",
-                    "layernb.experiments", "layernb.fingerprint", "layernb.metrics", "layernb.models", "layernb.moments", "layernb.pipeline",
-                    "layernb.plots", "layernb.report", "layernb.results", "layernb.similarity", "layernb.speech",
-                    "layernb.store", "layernb.subspace", "layernb.temporal", "layernb.text", "layernb.toys"]
+FULLY_DOCUMENTED = ["layernb.audio", "layernb.checkpoints", "layernb.cli", "layernb.conditional",
+                    "layernb.core", "layernb.experiments", "layernb.fingerprint", "layernb.metrics",
+                    "layernb.models", "layernb.moments", "layernb.pipeline", "layernb.plots",
+                    "layernb.readwrite", "layernb.report", "layernb.results", "layernb.similarity",
+                    "layernb.speech", "layernb.store", "layernb.subspace", "layernb.temporal", "layernb.text",
+                    "layernb.toys"]
 
 
 _BUILD = {}
