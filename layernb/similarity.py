@@ -421,7 +421,7 @@ def bootstrap(data: LayerSet,          # the data, resampled by sequence
               groups=None,             # resampling units: None (sequences), int k, or a label per sequence
               seed: int = 0,           # seed of the draws
               method: str = "bca",     # the interval: "bca", "percentile" or "basic"
-              resample: str = "half",  # "half": half the groups, no repeats; "multinomial": G draws with replacement
+              resample: str = "half",  # "half": half the groups, none twice; "multinomial": G with replacement
               progress: bool = False,  # show a tqdm progress bar over the replicates
              ) -> BootstrapResult:
     "Intervals for any statistic of a LayerSet from resampling sequences (or groups), never frames; BCa, half-samples."
