@@ -281,10 +281,10 @@ def _interval(reps: np.ndarray, est: np.ndarray, jack: np.ndarray | None, level:
         if not np.isfinite(e[k]): continue                # an undefined estimate is reported where it is computed
         r = R[:, k][np.isfinite(R[:, k])]
         lost = 1 - len(r) / len(R)
-        r = r.mean() + widen * (r - r.mean())
         if lost > alpha:
             why[k] = f"{lost:.0%} of the replicates are undefined, more than the {alpha:.1%} in a tail: no interval"
             continue
+        r = r.mean() + widen * (r - r.mean())
         levels = np.array([alpha, 1 - alpha])
         if method == "bca":
             levels, why_not = _bca_levels(r, e[k], J[:, k], alpha)
@@ -301,8 +301,7 @@ def _extreme_note(extreme: list, n_boot: int) -> dict:
     if not extreme: return {}
     return {"notes": [f"{len(extreme)} BCa bound(s) need a quantile beyond what {n_boot} replicates resolve and are "
                       "the most extreme replicate (the estimate's bias is large against its spread): more replicates "
-                      "(n_boot), "
-                      "method='basic' or a debiased metric"]}
+                      "(n_boot), method='basic' or a debiased metric"]}
 
 # %% ../nbs/04_similarity.ipynb #9fc7fd35
 def bootstrap_ci(data: LayerSet,                  # the layers to compare
