@@ -76,14 +76,17 @@ class SimilarityResult(NDArrayOperatorsMixin):
         if name not in self.names: raise KeyError(f"no layer {name!r}; have {self.names}")
         return self.names.index(name)
 
-    def to_pandas(self, long: bool = False):   # long: one row per ordered pair (a, b, value, std, lower, upper, p_value)
-        "The matrix as a pandas DataFrame labelled by layer name (or, `long=True`, one row per pair)."
+    def to_pandas(self, long: bool = False):   # long: one row per ordered pair (a, b, value, std, lower, upper, p_value, note)
+        "The matrix as a pandas DataFrame labelled by layer name (or, `long=True`, one row per pair, with why a value is NaN where the result says)."
         import pandas as pd
         if not long: return pd.DataFrame(self.matrix, index=self.names, columns=self.names)
         cols = {"value": self.matrix, **{k: getattr(self, k) for k in ("std", "lower", "upper", "p_value") if getattr(self, k) is not None}}
         L = len(self.names)
         a, b = np.repeat(self.names, L), np.tile(self.names, L)
-        return pd.DataFrame({"a": a, "b": b, **{k: np.asarray(v).reshape(-1) for k, v in cols.items()}})
+        out = pd.DataFrame({"a": a, "b": b, **{k: np.asarray(v).reshape(-1) for k, v in cols.items()}})
+        undefined = self.settings.get("undefined") or {}        # 'a|b' -> why a value of that pair is NaN
+        if undefined: out["note"] = [undefined.get(f"{x}|{y}", "") for x, y in zip(a, b)]
+        return out
 
     def _title(self) -> str:
         source = [self.meta.get(k) for k in ("model", "model_id", "weights_source") if self.meta.get(k)]

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import torch
 from fastcore.basics import patch
+from scipy.special import ndtr, ndtri, stdtrit
 from tqdm.auto import tqdm
 
 from .core import Array, Frames, LayerSet, get_device, to_numpy, is_tensor
@@ -35,6 +36,15 @@ def _metric(metric: str | Metric) -> tuple[Metric, str]:
     return rec, rec.name
 
 def _moment_ok(rec: Metric) -> bool: return rec.moments is not None
+
+def _resolved_path(rec: Metric, path: str, sample_size: int | None, trials: int, metric_kwargs: dict) -> str:
+    "`path` with 'auto' resolved: moments when the metric has a kernel taking these options and all rows once are asked for."
+    if path not in ("auto", "moments", "samples"):
+        raise ValueError(f"path must be 'auto', 'moments' or 'samples', got {path!r}")
+    if path != "auto": return path
+    takes = all(_accepts(rec.moments, k) for k in metric_kwargs) if _moment_ok(rec) else False
+    fits = takes and sample_size is None and trials == 1
+    return "moments" if fits else "samples"
 
 def _take_rows(x: Array, idx: np.ndarray | None) -> Array:
     if idx is None: return x
@@ -70,10 +80,7 @@ def similarity_matrix(data: LayerSet,                   # the layers to compare
     "The L x L matrix of `metric` between all layers: moment path where the metric allows, else Monte Carlo trials."
     rec, name = _metric(metric)
     rows = _rows(data, time_average)
-    if path not in ("auto", "moments", "samples"): raise ValueError(f"path must be 'auto', 'moments' or 'samples', got {path!r}")
-    if path == "auto":   # the moment path when the metric has a kernel that takes these options, and all rows once are asked for
-        path = "moments" if (_moment_ok(rec) and sample_size is None and trials == 1
-                             and all(_accepts(rec.moments, k) for k in metric_kwargs)) else "samples"
+    path = _resolved_path(rec, path, sample_size, trials, metric_kwargs)
     if path == "moments" and not _moment_ok(rec):
         raise ValueError(f"metric {name!r} is not computable from moments (its registry entry has no moment kernel); "
                          "use path='samples' (or 'auto')")
@@ -127,13 +134,18 @@ def sequence_groups(n_seq: int,   # number of sequences
 
 _MAX_GROUP_MOMENTS_BYTES = 2 ** 31
 
+def _group_moments_bytes(rows: LayerSet, n_groups: int) -> int:
+    "Bytes of one float64 Moments per group (the cross-products of the concatenated layers)."
+    width = sum(rows[k].dim for k in rows.names)
+    return n_groups * (width ** 2 + width) * 8
+
 def _group_moments(rows: LayerSet, parts: list[np.ndarray], device="auto") -> list[Moments]:
     "One Moments per group of sequences (each frame read once), all about the same centre so they add without shifts."
-    width = sum(rows[k].dim for k in rows.names)
-    need = len(parts) * (width ** 2 + width) * 8
+    need = _group_moments_bytes(rows, len(parts))
     if need > _MAX_GROUP_MOMENTS_BYTES:
-        raise MemoryError(f"{len(parts)} groups x ({width} dims)^2 float64 moments need {need / 2**30:.1f} GiB; "
-                          f"pass groups=k with fewer groups (e.g. groups={max(2, int(len(parts) * _MAX_GROUP_MOMENTS_BYTES / need))})")
+        raise MemoryError(f"one moment sum per group needs {need / 2**30:.1f} GiB ({len(parts)} groups, "
+                          f"{sum(rows[k].dim for k in rows.names)} dims); use path='samples', which recomputes each "
+                          "replicate from its frames (path='auto' chooses it)")
     out = [Moments(device=device).update(rows.subset(idx)) for idx in parts]
     centre = Moments.combine(out).mean
     return [m.recentre(centre) for m in out]
@@ -142,67 +154,222 @@ def _combine(parts: list, weights: np.ndarray):
     "The Moments of the data in which group g appears `weights[g]` times."
     return Moments.combine(parts, weights)
 
+def _nonempty(data: LayerSet, groups) -> tuple[LayerSet, object, list]:
+    "`data` without the sequences that have no frame in some layer, `groups` for the kept ones, and the ids left out."
+    if not isinstance(data, LayerSet):
+        raise TypeError(f"expected a LayerSet, got {type(data).__name__}; "
+                        "wrap arrays as LayerSet({name: Frames(...)})")
+    empty = np.zeros(data.n_seq, dtype=bool)
+    for k in data.names: empty |= data[k].lengths == 0
+    if not empty.any(): return data, groups, []
+    keep = np.flatnonzero(~empty)
+    if groups is not None and not isinstance(groups, (int, np.integer)):
+        labels = np.asarray(to_numpy(groups))
+        if labels.shape == (data.n_seq,): groups = labels[keep]     # another shape is refused by sequence_groups
+    return data.subset(keep), groups, [str(data.ids[i]) for i in np.flatnonzero(empty)]
+
+def _skip_note(skipped: list) -> dict:
+    "The settings that say which sequences were left out for having no frames (none: nothing)."
+    if not skipped: return {}
+    more = " ..." if len(skipped) > 5 else ""
+    return {"skipped": skipped, "notes": [f"{len(skipped)} sequence(s) with no frames left out: {skipped[:5]}{more}"]}
+
 # %% ../nbs/04_similarity.ipynb #ada92010
-def _bootstrap_draws(n_seq: int, groups, n_boot: int, level: float, seed: int):
-    "(groups' sequence indices, (n_boot, G) multinomial counts, the generator) after checking the request."
+_METHODS = ("bca", "percentile", "basic")
+_RESAMPLES = ("half", "multinomial")
+_TIE_TOL = 1e-9   # relative distance below which two values count as equal (replicates vs estimate, null vs observed)
+
+def _tie_tol(x) -> np.ndarray:
+    "How close to `x` a value must be to count as tied with it: relative, and absolute near zero."
+    return _TIE_TOL * np.maximum(1.0, np.abs(x))
+
+def _bootstrap_draws(n_seq: int, groups, n_boot: int, level: float, seed: int, method: str, resample: str):
+    "(groups' sequence indices, (n_boot, G) counts of each group in each replicate, the generator), after checks."
     if not 0 < level < 1: raise ValueError(f"level must be in (0, 1), got {level}")
     if n_boot < 2: raise ValueError(f"n_boot must be at least 2, got {n_boot}")
+    if method not in _METHODS: raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
+    if resample not in _RESAMPLES: raise ValueError(f"resample must be one of {_RESAMPLES}, got {resample!r}")
     parts = sequence_groups(n_seq, groups)
     G = len(parts)
     if G < 2: raise ValueError("the bootstrap needs at least 2 sequences (groups)")
+    if resample == "half" and G < 4:
+        raise ValueError(f"resample='half' draws half of the groups and needs at least 4, got {G}; "
+                         "use resample='multinomial' (with so few groups any interval is rough)")
     rng = np.random.default_rng(seed)
-    return parts, rng.multinomial(G, np.full(G, 1 / G), size=n_boot), rng
+    if resample == "multinomial": return parts, rng.multinomial(G, np.full(G, 1 / G), size=n_boot), rng
+    return parts, (rng.random((n_boot, G)).argsort(1) < G // 2).astype(np.int64), rng
+
+def _spread(resample: str, n_groups: int) -> float:
+    "c: estimate + c (replicate - estimate) spreads like the estimate (m of G groups: sqrt(m / (G - m)))."
+    if resample == "multinomial": return 1.0
+    m = n_groups // 2
+    return float(np.sqrt(m / (n_groups - m)))
+
+def _widening(resample: str, n_groups: int, level: float) -> float:
+    "Half-samples: Student's t quantile with G - 1 degrees of freedom over the normal one (their spread is estimated)."
+    if resample == "multinomial": return 1.0
+    p = (1 + level) / 2
+    return float(stdtrit(n_groups - 1, p) / ndtri(p))
+
+def _leave_one_out(n_groups: int) -> np.ndarray:
+    "The jackknife's (G, G) counts: every group once, except group g in row g."
+    return 1 - np.eye(n_groups, dtype=np.int64)
 
 def _drawn_sequences(parts: list[np.ndarray], weights: np.ndarray) -> np.ndarray:
     "The sequences of one replicate: group g's sequences `weights[g]` times."
     return np.concatenate([parts[g] for g in np.repeat(np.arange(len(parts)), weights)])
 
-def _percentile_interval(reps: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
-    "Lower and upper percentile bounds at `level` over the first axis of the replicates."
-    alpha = (1 - level) / 2
-    lower, upper = np.quantile(reps, [alpha, 1 - alpha], axis=0)
-    return lower, upper
+def _replicates(evaluate: Callable[[np.ndarray], np.ndarray], weights: np.ndarray, shape: tuple,
+                progress: bool = False) -> tuple[np.ndarray, list[str]]:
+    "`evaluate(w)` for every row `w` of `weights`, (B, *shape): NaN where the statistic is undefined, and the reasons."
+    out, reasons = np.full((len(weights), *shape), np.nan), []
+    for b in tqdm(range(len(weights)), disable=not progress, desc="bootstrap"):
+        try: r = evaluate(weights[b])
+        except ValueError as e:                       # e.g. too few distinct rows for the metric in this replicate
+            reasons.append(str(e))
+            continue
+        if r.shape != shape:
+            raise ValueError(f"the statistic returned shape {r.shape} on replicate {b} but {shape} on the data; "
+                             "it must keep its shape")
+        out[b] = r
+    if len(reasons) == len(weights): raise ValueError(f"the statistic is undefined on every replicate: {reasons[0]}")
+    return out, reasons
 
-def _boot_settings(groups, n_groups: int, n_boot: int, level: float, seed: int) -> dict:
-    return {"n_boot": n_boot, "level": level, "n_groups": n_groups, "interval": "percentile", "seed": seed,
+def _boot_settings(groups, n_groups: int, n_boot: int, level: float, seed: int, method: str, resample: str,
+                   widen: float) -> dict:
+    return {"n_boot": n_boot, "level": level, "n_groups": n_groups, "interval": method, "resample": resample,
+            "widen": round(widen, 6), "seed": seed,
             "groups": "sequences" if groups is None else ("consecutive runs" if isinstance(groups, (int, np.integer)) else "labels")}
+
+def _failed_note(reasons: list[str], n_boot: int) -> dict:
+    "The settings that say how many replicates were undefined and why (none: nothing)."
+    if not reasons: return {}
+    return {"notes": [f"{len(reasons)} of {n_boot} replicates undefined and left out ({reasons[0]})"]}
+
+def _merge_notes(*parts: dict) -> dict:
+    "Settings dicts merged, their 'notes' lists joined."
+    out = {}
+    for p in parts:
+        out.update({k: v for k, v in p.items() if k != "notes"})
+        if p.get("notes"): out["notes"] = out.get("notes", []) + list(p["notes"])
+    return out
+
+# %% ../nbs/04_similarity.ipynb #46d752e5
+def _bca_levels(reps: np.ndarray, est: float, jack: np.ndarray, alpha: float) -> tuple[np.ndarray | None, str]:
+    "The quantile levels of the BCa interval of one value from its replicates and jackknife values (or None, and why)."
+    tol = _tie_tol(est)
+    share = (np.sum(reps < est - tol) + 0.5 * np.sum(np.abs(reps - est) <= tol)) / len(reps)
+    if not 0 < share < 1:
+        return None, ("every replicate lies on one side of the estimate, so BCa's bias correction is infinite (the "
+                      "estimate's bias is large against its spread): method='basic' or a debiased metric")
+    if not np.isfinite(jack).all():
+        return None, "the statistic is undefined with some group left out, so BCa's acceleration is undefined"
+    u = jack.mean() - jack
+    ss = (u ** 2).sum()
+    a = (u ** 3).sum() / (6 * ss ** 1.5) if ss > 0 else 0.0
+    z0, z = ndtri(share), ndtri(np.array([alpha, 1 - alpha]))
+    return ndtr(z0 + (z0 + z) / (1 - a * (z0 + z))), ""
+
+def _interval(reps: np.ndarray, est: np.ndarray, jack: np.ndarray | None, level: float, method: str,
+              widen: float = 1.0) -> tuple[np.ndarray, np.ndarray, dict, list]:
+    "Bounds by `method` from replicates (B, *shape) spread `widen`-fold; NaN with {flat index: why}; BCa bounds at an extreme."
+    alpha = (1 - level) / 2
+    R, e = reps.reshape(len(reps), -1), np.asarray(est, dtype=np.float64).reshape(-1)
+    J = None if jack is None else jack.reshape(len(jack), -1)
+    lower, upper, why, extreme = np.full(e.shape, np.nan), np.full(e.shape, np.nan), {}, []
+    for k in range(e.size):
+        if not np.isfinite(e[k]): continue                # an undefined estimate is reported where it is computed
+        r = R[:, k][np.isfinite(R[:, k])]
+        lost = 1 - len(r) / len(R)
+        if lost > alpha:
+            why[k] = f"{lost:.0%} of the replicates are undefined, more than the {alpha:.1%} in a tail: no interval"
+            continue
+        r = r.mean() + widen * (r - r.mean())
+        levels = np.array([alpha, 1 - alpha])
+        if method == "bca":
+            levels, why_not = _bca_levels(r, e[k], J[:, k], alpha)
+            if levels is None:
+                why[k] = why_not
+                continue
+            if levels.min() < 1 / (len(r) + 1) or levels.max() > len(r) / (len(r) + 1): extreme.append(k)
+        lo, hi = np.quantile(r, levels)
+        lower[k], upper[k] = (2 * e[k] - hi, 2 * e[k] - lo) if method == "basic" else (lo, hi)
+    return lower.reshape(np.shape(est)), upper.reshape(np.shape(est)), why, extreme
+
+def _extreme_note(extreme: list, n_boot: int) -> dict:
+    "The settings that say how many BCa bounds needed a quantile beyond the replicates (none: nothing)."
+    if not extreme: return {}
+    return {"notes": [f"{len(extreme)} BCa bound(s) need a quantile beyond what {n_boot} replicates resolve and are "
+                      "the most extreme replicate (the estimate's bias is large against its spread): more replicates "
+                      "(n_boot), method='basic' or a debiased metric"]}
 
 # %% ../nbs/04_similarity.ipynb #9fc7fd35
 def bootstrap_ci(data: LayerSet,                  # the layers to compare
                  metric: str | Metric = "linear_cka",  # a registry name (or entry)
                  n_boot: int = 1000,               # bootstrap replicates
-                 level: float = 0.95,              # confidence level of the percentile interval
+                 level: float = 0.95,              # confidence level of the interval
                  groups=None,                      # resampling units: None (sequences), int k, or a label per sequence
                  time_average: bool = False,       # True: one mean vector per sequence; False: every valid frame
                  seed: int = 0,                    # seed of the draws
+                 method: str = "bca",              # the interval: "bca", "percentile" or "basic"
+                 resample: str = "half",           # "half": half the groups, none twice; "multinomial": G with replacement
                  path: str = "auto",               # "auto", "moments" or "samples"
                  sample_size: int | None = None,   # sample path: rows drawn from each replicate (None: all)
                  progress: bool = False,           # tqdm bar over replicates
                  device="auto",                    # where the products run ("auto": a GPU when there is one)
                  **metric_kwargs) -> SimilarityResult:
-    "Percentile confidence intervals for all pairs from a bootstrap over sequences (or groups of them), never over frames."
+    "Confidence intervals for all pairs from resampling sequences (or groups), never frames; BCa over half-samples."
+    data, groups, skipped = _nonempty(data, groups)
     rows = _rows(data, time_average)
-    parts, weights, rng = _bootstrap_draws(rows.n_seq, groups, n_boot, level, seed)
-    est = similarity_matrix(rows, metric, path=path, sample_size=sample_size,
-                            trials=1, seed=seed, device=device, **metric_kwargs)
+    parts, weights, rng = _bootstrap_draws(rows.n_seq, groups, n_boot, level, seed, method, resample)
     rec, name = _metric(metric)
-    reps = np.empty((n_boot, len(rows), len(rows)))
-    if est.settings["path"] == "moments":
-        moms = _group_moments(rows, parts, device)
-        with warnings.catch_warnings():                  # the estimate above has said it once
-            warnings.simplefilter("ignore", ChanceWarning)
-            for b in tqdm(range(n_boot), disable=not progress, desc="bootstrap"):
-                reps[b] = _combine(moms, weights[b]).matrix(rec, **metric_kwargs).matrix
-    else:
-        datas = [rows[k].data for k in rows.names]
-        for b in tqdm(range(n_boot), disable=not progress, desc="bootstrap"):
-            idx = _seq_rows(rows[rows.names[0]], _drawn_sequences(parts, weights[b]))
-            if sample_size is not None: idx = rng.choice(idx, min(sample_size, len(idx)), replace=False)
-            reps[b] = _pairs_matrix([_take_rows(x, idx) for x in datas], rec, device, **metric_kwargs)[0]
-    lower, upper = _percentile_interval(reps, level)
-    settings = {**est.settings, **_boot_settings(groups, len(parts), n_boot, level, seed)}
-    return SimilarityResult(est.names, est.matrix, name, est.n, std=reps.std(0, ddof=1), lower=lower, upper=upper,
-                            replicates=reps, settings=settings, meta={**_meta(data), **{k: v for k, v in est.meta.items() if k == "chance"}})
+    path, reason = _bootstrap_path(rows, rec, path, len(parts), sample_size, metric_kwargs)
+    est = similarity_matrix(rows, rec, path=path, sample_size=sample_size, seed=seed, device=device, **metric_kwargs)
+    if path == "moments": evaluate = _moment_replicate(rows, parts, rec, device, metric_kwargs)
+    else: evaluate = _sample_replicate(rows, parts, rec, sample_size, rng, device, metric_kwargs)
+    with warnings.catch_warnings():                      # the estimate above has said it once
+        warnings.simplefilter("ignore", ChanceWarning)
+        reps, failed = _replicates(evaluate, weights, est.matrix.shape, progress)
+        jack = _replicates(evaluate, _leave_one_out(len(parts)), est.matrix.shape)[0] if method == "bca" else None
+    reps = est.matrix + _spread(resample, len(parts)) * (reps - est.matrix)
+    widen = _widening(resample, len(parts), level)
+    lower, upper, why, extreme = _interval(reps, est.matrix, jack, level, method, widen)
+    undefined = {**_undefined_estimates(est, rec, rows), **{_pair_key(est.names, k): v for k, v in why.items()}}
+    drawn = _boot_settings(groups, len(parts), n_boot, level, seed, method, resample, widen)
+    settings = _merge_notes(est.settings, drawn,
+                            {"path_reason": reason}, _skip_note(skipped), _failed_note(failed, n_boot),
+                            _extreme_note(extreme, n_boot), {"undefined": undefined} if undefined else {})
+    meta = {**_meta(data), **{k: v for k, v in est.meta.items() if k == "chance"}}
+    return SimilarityResult(est.names, est.matrix, name, est.n, std=np.nanstd(reps, 0, ddof=1), lower=lower,
+                            upper=upper, replicates=reps, settings=settings, meta=meta)
+
+# %% ../nbs/04_similarity.ipynb #393f82a3
+def _bootstrap_path(rows: LayerSet, rec: Metric, path: str, n_groups: int, sample_size: int | None,
+                    metric_kwargs: dict) -> tuple[str, str]:
+    "The path of the estimate and the replicates, and why: moments only where one moment sum per group fits in memory."
+    asked, path = path, _resolved_path(rec, path, sample_size, 1, metric_kwargs)
+    if path == "samples":
+        return path, "asked for" if asked == "samples" else "the metric (or its options) needs the rows themselves"
+    need = _group_moments_bytes(rows, n_groups)
+    if need <= _MAX_GROUP_MOMENTS_BYTES or asked == "moments":   # asked for and too large: _group_moments says so
+        return path, f"one moment sum per group ({need / 2**20:.0f} MiB)"
+    return "samples", (f"one moment sum per group would need {need / 2**30:.1f} GiB (more than "
+                       f"{_MAX_GROUP_MOMENTS_BYTES / 2**30:g} GiB), so each replicate is recomputed from its frames")
+
+def _moment_replicate(rows: LayerSet, parts: list[np.ndarray], rec: Metric, device, metric_kwargs: dict) -> Callable:
+    "w -> the matrix of `rec` on the data in which group g appears w[g] times, from one moment sum per group."
+    moms = _group_moments(rows, parts, device)
+    return lambda w: _combine(moms, w).matrix(rec, **metric_kwargs).matrix
+
+def _sample_replicate(rows: LayerSet, parts: list[np.ndarray], rec: Metric, sample_size: int | None, rng,
+                      device, metric_kwargs: dict) -> Callable:
+    "w -> the matrix of `rec` on the frames of the drawn sequences (`sample_size` of them, drawn by `rng`, when given)."
+    datas, first = [rows[k].data for k in rows.names], rows[rows.names[0]]
+    def evaluate(w):
+        idx = _seq_rows(first, _drawn_sequences(parts, w))
+        if sample_size is not None: idx = rng.choice(idx, min(sample_size, len(idx)), replace=False)
+        return _pairs_matrix([_take_rows(x, idx) for x in datas], rec, device, **metric_kwargs)[0]
+    return evaluate
 
 def _seq_rows(frames: Frames, seqs: np.ndarray) -> np.ndarray:
     "Row indices into `frames.data` of the sequences `seqs`, in that order (repeats allowed)."
@@ -210,21 +377,38 @@ def _seq_rows(frames: Frames, seqs: np.ndarray) -> np.ndarray:
     starts = frames.offsets[:-1][seqs]
     return np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths) + np.arange(lengths.sum())
 
+def _pair_key(names: list, k) -> str:
+    "'a|b' for the flat index `k` (or the pair (i, j)) of an L x L matrix over `names`."
+    i, j = divmod(int(k), len(names)) if np.ndim(k) == 0 else k
+    return f"{names[i]}|{names[j]}"
+
+def _undefined_estimates(est: SimilarityResult, rec: Metric, rows: LayerSet) -> dict:
+    "{'a|b': why} for the off-diagonal pairs whose estimate is NaN."
+    dims = [rows[k].dim for k in rows.names]
+    out = {}
+    for i, j in zip(*np.nonzero(np.isnan(est.matrix))):
+        if i == j: continue
+        out[_pair_key(est.names, (i, j))] = (
+            f"{rec.name} compares flattened arrays and is undefined between widths {dims[i]} and {dims[j]}"
+            if rec.equal_dims and dims[i] != dims[j] else f"{rec.name} is undefined (NaN) for this pair")
+    return out
+
 # %% ../nbs/04_similarity.ipynb #52862a55
 @dataclass
 class BootstrapResult:
-    "A statistic of a LayerSet with percentile intervals from a bootstrap over sequences (or groups of them)."
+    "A statistic of a LayerSet with intervals from resampling sequences (or groups of them)."
     estimate: np.ndarray                # the statistic on all sequences
-    lower: np.ndarray                   # lower percentile bound, same shape
-    upper: np.ndarray                   # upper percentile bound
+    lower: np.ndarray                   # lower bound of the interval, same shape
+    upper: np.ndarray                   # upper bound of the interval
     std: np.ndarray                     # std over replicates
     replicates: np.ndarray              # (n_boot, *estimate.shape)
-    settings: dict = field(default_factory=dict)  # how it was computed (n_boot, level, groups, n_groups, seed, ...)
+    settings: dict = field(default_factory=dict)  # how it was computed (n_boot, level, interval, resample, seed, ...)
     meta: dict = field(default_factory=dict)  # what it was computed on (model, weights source, counts, ...)
 
     def __repr__(self):
-        return (f"BootstrapResult(shape {self.estimate.shape}, {self.settings.get('n_boot')} replicates over "
-                f"{self.settings.get('n_groups')} {self.settings.get('groups')}, level {self.settings.get('level')})")
+        s = self.settings
+        return (f"BootstrapResult(shape {self.estimate.shape}, {s.get('interval')} interval from {s.get('n_boot')} "
+                f"replicates over {s.get('n_groups')} {s.get('groups')}, level {s.get('level')})")
 
 def _as_float_array(x) -> np.ndarray:
     return np.asarray(to_numpy(x) if is_tensor(x) else x, dtype=np.float64)
@@ -232,24 +416,28 @@ def _as_float_array(x) -> np.ndarray:
 def bootstrap(data: LayerSet,          # the data, resampled by sequence
               statistic,               # function LayerSet -> float or array (numpy or torch)
               n_boot: int = 1000,      # bootstrap replicates
-              level: float = 0.95,     # confidence level of the percentile interval
+              level: float = 0.95,     # confidence level of the interval
               groups=None,             # resampling units: None (sequences), int k, or a label per sequence
               seed: int = 0,           # seed of the draws
+              method: str = "bca",     # the interval: "bca", "percentile" or "basic"
+              resample: str = "half",  # "half": half the groups, none twice; "multinomial": G with replacement
               progress: bool = False,  # show a tqdm progress bar over the replicates
              ) -> BootstrapResult:
-    "Percentile intervals for any statistic of a LayerSet from a bootstrap over sequences (or groups), never over frames."
-    if not isinstance(data, LayerSet):
-        raise TypeError(f"expected a LayerSet, got {type(data).__name__}; wrap arrays as LayerSet({{name: Frames(...)}})")
-    parts, weights, _ = _bootstrap_draws(data.n_seq, groups, n_boot, level, seed)
+    "Intervals for any statistic of a LayerSet from resampling sequences (or groups), never frames; BCa, half-samples."
+    data, groups, skipped = _nonempty(data, groups)
+    parts, weights, _ = _bootstrap_draws(data.n_seq, groups, n_boot, level, seed, method, resample)
     est = _as_float_array(statistic(data))
-    reps = np.empty((n_boot, *est.shape))
-    for b in tqdm(range(n_boot), disable=not progress, desc="bootstrap"):
-        r = _as_float_array(statistic(data.subset(_drawn_sequences(parts, weights[b]))))
-        if r.shape != est.shape: raise ValueError(f"the statistic returned shape {r.shape} on replicate {b} but {est.shape} on the data; it must keep its shape")
-        reps[b] = r
-    lower, upper = _percentile_interval(reps, level)
-    return BootstrapResult(est, lower, upper, reps.std(0, ddof=1), reps,
-                           _boot_settings(groups, len(parts), n_boot, level, seed), _meta(data))
+    evaluate = lambda w: _as_float_array(statistic(data.subset(_drawn_sequences(parts, w))))
+    reps, failed = _replicates(evaluate, weights, est.shape, progress)
+    jack = _replicates(evaluate, _leave_one_out(len(parts)), est.shape)[0] if method == "bca" else None
+    reps = est + _spread(resample, len(parts)) * (reps - est)
+    widen = _widening(resample, len(parts), level)
+    lower, upper, why, extreme = _interval(reps, est, jack, level, method, widen)
+    undefined = {str(np.unravel_index(k, est.shape)): v for k, v in why.items()}
+    settings = _merge_notes(_boot_settings(groups, len(parts), n_boot, level, seed, method, resample, widen),
+                            _skip_note(skipped), _failed_note(failed, n_boot), _extreme_note(extreme, n_boot),
+                            {"undefined": undefined} if undefined else {})
+    return BootstrapResult(est, lower, upper, np.nanstd(reps, 0, ddof=1), reps, settings, _meta(data))
 
 # %% ../nbs/04_similarity.ipynb #164177fc
 def _length_classes(lengths: np.ndarray) -> list[np.ndarray]:
@@ -273,14 +461,16 @@ def _permuted(rows: LayerSet, perms: dict) -> LayerSet:
 # %% ../nbs/04_similarity.ipynb #74ede23a
 def permutation_test(data: LayerSet,                 # the layers to compare
                      metric: str | Metric = "linear_cka",  # a registry name (or entry)
-                     n_perm: int = 1000,              # permutations
+                     n_perm: int = 1000,              # permutations (at least 1)
                      time_average: bool = True,       # True: permute per-sequence means; False: permute equal-length sequences of frames
                      seed: int = 0,                   # seed of the permutations
                      path: str = "auto",              # "auto", "moments" or "samples"
                      progress: bool = False,          # tqdm bar over permutations
                      device="auto",                   # where the products run ("auto": a GPU when there is one)
                      **metric_kwargs) -> SimilarityResult:
-    "One-sided p-values for all pairs against the null of independent layers, by permuting whole sequences."
+    "One-sided p-values for all pairs against independent layers, by permuting whole sequences (NaN where the estimate is)."
+    if int(n_perm) < 1: raise ValueError(f"n_perm must be at least 1 permutation, got {n_perm}")
+    data, _, skipped = _nonempty(data, None)
     rows = _rows(data, time_average)
     est = similarity_matrix(rows, metric, path=path, device=device, **metric_kwargs)
     rec, name = _metric(metric)
@@ -297,9 +487,21 @@ def permutation_test(data: LayerSet,                 # the layers to compare
         for b in tqdm(range(n_perm), disable=not progress, desc="permutations"):
             perms = {k: _permute_within(classes, rows.n_seq, rng) for k in rows.names[1:]}
             null[b] = similarity_matrix(_permuted(rows, perms), rec, path=est.settings["path"], device=device, **metric_kwargs).matrix
-    p = (1 + (null >= est.matrix - 1e-12).sum(0)) / (1 + n_perm)
-    np.fill_diagonal(p, np.nan)
-    settings = {**est.settings, "n_perm": n_perm, "seed": seed, "n_permutable": n_permutable,
-                "permuted": "sequence means" if time_average else "equal-length sequences", "alternative": "greater"}
+    p = _p_values(null, est.matrix)
+    undefined = _undefined_estimates(est, rec, rows)
+    permuted = "sequence means" if time_average else "equal-length sequences"
+    settings = _merge_notes(est.settings, {"n_perm": n_perm, "seed": seed, "n_permutable": n_permutable,
+                                           "permuted": permuted, "alternative": "greater"},
+                            _skip_note(skipped), {"undefined": undefined} if undefined else {})
     return SimilarityResult(est.names, est.matrix, name, est.n, p_value=p, replicates=null,
                             settings=settings, meta={**_meta(data), **{k: v for k, v in est.meta.items() if k == "chance"}})
+
+def _p_values(null: np.ndarray, observed: np.ndarray) -> np.ndarray:
+    "(1 + #{null >= observed, ties within tolerance}) / (1 + #null) per entry; NaN where observed is, and on the diagonal."
+    finite = np.isfinite(null)
+    hits = (finite & (null >= observed - _tie_tol(observed))).sum(0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = (1 + hits) / (1 + finite.sum(0))
+    p[~np.isfinite(observed)] = np.nan
+    np.fill_diagonal(p, np.nan)
+    return p
