@@ -15,9 +15,19 @@ Not a test: the numbers depend on the machine and its load (printed).
     python bench/cca_self.py                        # 1 layer x 2048 dims, 13 x 768 x 20,000 frames for the products
     python bench/cca_self.py --dims 4096 --threads 2
 
-Measured 2026-12-08 on the shared 2-core CPU box (torch 2.13 CPU, 1 thread, load average printed below),
-`python bench/cca_self.py --dims 1024 2048 --threads 1`:
-  (filled in from the run below)
+Measured 2026-12-08 01:20-01:45 UTC on the shared 2-core CPU box (torch 2.13 CPU, 1 thread; load average 9-12
+from other jobs the whole time, so absolute times are slow and only the same-run ratios mean something),
+`python bench/cca_self.py --dims 1024 2048 --update-frames 6000 --threads 1`:
+  one layer of 1024 dims, 2048 frames (diagonal / two-sided, best of 2):
+    cca 1.41 / 8.64 s (6.1x); svcca 0.60 / 4.22 s (7.0x); pwcca 0.70 / 5.57 s (7.9x);
+    cca ridge=0.1 0.51 / 6.20 s (12.1x); pwcca ridge=0.1 1.17 / 6.12 s (5.2x); the same values (to 1e-12).
+  one layer of 2048 dims, 4096 frames:
+    cca 3.42 / 60.08 s (17.6x); svcca 2.70 / 42.99 s (15.9x); pwcca 2.57 / 59.60 s (23.2x);
+    cca ridge=0.1 3.03 / 39.80 s (13.1x); pwcca ridge=0.1 7.29 / 42.78 s (5.9x, it needs the eigenvectors).
+  The two-sided route costs ~2 eigh with vectors + an SVD of d x d (~8 d^3 flops each) against one eigvalsh
+  (~4/3 d^3); the ratio grows with d (a 4096-wide layer, reported at 630 s, was not rerun here).
+  update over 13 x 768 x 6000 float32 frames: float64 products 100.6 s (6.4 GFLOP/s, matmul rate 6.8),
+    float32 products 59.4 s (10.8 GFLOP/s, matmul rate 9.6): the float64 default costs 1.7x here.
 """
 from __future__ import annotations
 
