@@ -102,6 +102,9 @@ class Plan:
         return f"Plan({self.path!r}; {est}; budget {_gib(self.budget)})"
 
 # %% ../nbs/04a_plan.ipynb #f46b49a2
+_SWITCH = 4.0          # the sample path replaces the moment path when it is estimated this many times cheaper ...
+_SMALL_FLOPS = 1e9     # ... on a computation larger than this (below, either path takes well under a second)
+
 def _gib(b: float) -> str: return f"{b / 2**30:.2f} GiB"
 
 def _rows_that_fit(rec: Metric, dims: Sequence[int], n_rows: int, trials: int, budget: int) -> int:
@@ -133,7 +136,7 @@ def plan_all_pairs(metric: str | Metric,         # the metric
                    budget: int | None = None,    # bytes the computation may use (None: `default_budget(device)`)
                    device=None,                  # where it runs (for the default budget)
                   ) -> Plan:
-    "Of the paths that fit `budget`, the one with fewer estimated flops (within 2x: fewer bytes); refuses if none fits."
+    "Of the paths that fit `budget`: moments, unless samples are >= 4x cheaper on > 1e9 flops; refuses if none fits."
     rec = get_metric(metric)
     budget = default_budget(device) if budget is None else int(budget)
     if budget < 1: raise ValueError(f"budget is a number of bytes, got {budget}")
@@ -141,7 +144,9 @@ def plan_all_pairs(metric: str | Metric,         # the metric
     if moments_ok and rec.moments is not None: costs["moments"] = moments_cost(rec, dims, n_rows)
     n_samples = n_rows if sample_size is None else max(1, min(int(sample_size), n_rows))   # bad sizes: the caller says
     costs["samples"] = samples_cost(rec, dims, n_samples, trials)
-    fits = sorted((v["flops"], k) for k, v in costs.items() if v["bytes"] <= budget)
+    fits = {k: v for k, v in costs.items() if v["bytes"] <= budget}
     if not fits: raise MemoryError(_refusal(rec, dims, n_samples, trials, budget, costs))
-    close = [k for f, k in fits if f <= 2 * fits[0][0]]
-    return Plan(min(close, key=lambda k: costs[k]["bytes"]), budget, costs)
+    if "moments" not in fits: return Plan("samples", budget, costs)
+    if "samples" not in fits: return Plan("moments", budget, costs)
+    cheaper = fits["moments"]["flops"] > max(_SWITCH * fits["samples"]["flops"], _SMALL_FLOPS)
+    return Plan("samples" if cheaper else "moments", budget, costs)
