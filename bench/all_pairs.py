@@ -15,7 +15,8 @@ The Moments path (defaults: 13 layers x 768 dims x 50,000 float32 frames, the si
 HuBERT/wav2vec 2.0 model's transformer stack over ~17 minutes of speech):
   * moments  : `Moments().update(layerset).matrix("linear_cka")` -- one pass, every layer centred
                once, the upper block triangle of the Gram of the concatenated layers (L block-row
-               GEMMs in float32), float64 sums.
+               GEMMs; float64 by default since 2026-12-08, float32 in the runs below, which predate
+               that: see bench/cca_self.py for the cost of the float64 products), float64 sums.
   * pairwise : a straightforward loop over all L x L pairs of a good single-pair feature-space
                linear CKA in torch float32 (centre both, X'Y, X'X, Y'Y), as a typical script does.
   * this machine's float32 matmul rate (a large square torch.mm), measured in the same run.

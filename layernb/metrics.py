@@ -30,7 +30,11 @@ __all__ = ['CHANCE_LEVEL', 'METRICS', 'check_pair', 'linear_cka_from_cov', 'line
 
 # %% ../nbs/02_metrics.ipynb #9acb6397
 def _to_f64(A, device: torch.device) -> torch.Tensor:
-    "`A` (array or tensor) as a float64 tensor on `device`."
+    "`A` (array or tensor) as a float64 tensor on `device`; refuses complex values (a cast drops the imaginary part)."
+    if A.is_complex() if is_tensor(A) else np.iscomplexobj(A):
+        raise ValueError(f"complex values (dtype {A.dtype}) are not supported: the metrics compare real "
+                         "representations; pass the real and imaginary parts as features (np.c_[z.real, z.imag]) "
+                         "or the magnitude")
     if not is_tensor(A):
         a = np.asarray(A)
         if a.dtype == np.float64 and a.flags.writeable and min(a.strides, default=0) >= 0:
@@ -412,26 +416,60 @@ def _check_cca_dims(n: int | None, dx: int, dy: int, ridge: float):
                              "samples span the whole space and every canonical correlation is trivially 1. "
                              "Use more samples, ridge > 0, or svcca/pwcca on fewer dimensions")
 
-def _inv_sqrt(C: torch.Tensor, ridge: float, name: str) -> torch.Tensor:
-    "C^{-1/2} of a symmetric covariance block, regularised by `ridge` · mean eigenvalue; refuses a singular one."
-    C = (C + C.T) / 2
-    d = C.shape[0]
-    if ridge > 0: C = C + ridge * torch.trace(C) / d * torch.eye(d, dtype=C.dtype, device=C.device)
-    w, V = torch.linalg.eigh(C)
+def _check_spectrum(w: torch.Tensor, name: str):
+    "Refuse a covariance block whose ascending eigenvalues `w` are all 0 (zero variance) or span a singular matrix."
     if not w[-1] > 0: raise ValueError(f"{name} has zero variance (its covariance block is 0)")
     if w[0] <= 1e-12 * w[-1]:
         rank = int((w > 1e-12 * w[-1]).sum())
-        raise ValueError(f"{name}'s covariance is singular (numerical rank {rank} of {d} dimensions: some features are "
-                         "linear combinations of others), so CCA is undefined; pass ridge > 0, or use svcca, which "
-                         "keeps the top principal directions first")
+        raise ValueError(f"{name}'s covariance is singular (numerical rank {rank} of {len(w)} dimensions: some "
+                         "features are linear combinations of others), so CCA is undefined; pass ridge > 0, or use "
+                         "svcca, which keeps the top principal directions first")
+
+def _ridged(C: torch.Tensor, ridge: float) -> torch.Tensor:
+    "The symmetric part of C plus `ridge` · its mean eigenvalue on the diagonal."
+    C = (C + C.T) / 2
+    d = C.shape[0]
+    if ridge > 0: C = C + ridge * torch.trace(C) / d * torch.eye(d, dtype=C.dtype, device=C.device)
+    return C
+
+def _inv_sqrt(C: torch.Tensor, ridge: float, name: str) -> torch.Tensor:
+    "C^{-1/2} of a symmetric covariance block, regularised by `ridge` · mean eigenvalue; refuses a singular one."
+    w, V = torch.linalg.eigh(_ridged(C, ridge))
+    _check_spectrum(w, name)
     return (V * w.rsqrt()) @ V.T
 
-def _cca_svd(Cxx, Cyy, Cxy, ridge: float, n: int | None):
-    "Whitening matrices and the SVD of the whitened cross-covariance: (Wx, Wy, U, rho, Vh)."
+def _checked_blocks(Cxx, Cyy, Cxy, ridge: float, n: int | None) -> list[torch.Tensor]:
+    "The three blocks as float64 tensors, their shapes, `ridge` and the d < n - 1 rule checked."
     Cxx, Cyy, Cxy = _as64(Cxx, Cyy, Cxy)
     _check_blocks(Cxx, Cyy, Cxy)
     if ridge < 0: raise ValueError(f"ridge must be ≥ 0, got {ridge}")
     _check_cca_dims(n, Cxx.shape[0], Cyy.shape[0], ridge)
+    return [Cxx, Cyy, Cxy]
+
+def _is_self(Cxx, Cyy, Cxy) -> bool:
+    "True when the three blocks are one object: a layer paired with itself (as `PairMoments.covs()` gives for x = y)."
+    return Cxx is Cyy and Cyy is Cxy
+
+def _self_spectrum(C, ridge: float, n: int | None, vectors: bool = False):
+    "Descending eigenvalues (eigenvectors if `vectors`) of a layer paired with itself, checked as CCA checks a side."
+    C = _checked_blocks(C, C, C, ridge, n)[0]
+    w, V = torch.linalg.eigh(_ridged(C, 0.0)) if vectors else (torch.linalg.eigvalsh(_ridged(C, 0.0)), None)
+    shift = ridge * w.sum() / len(w) if ridge > 0 else 0.0
+    _check_spectrum(w + shift, "X")
+    return w.flip(0), shift, (V.flip(1) if vectors else None)
+
+def _self_pwcca(C, ridge: float, n: int | None) -> float:
+    "PWCCA of a layer with itself: 1 without a ridge; with one, ρᵢ = λᵢ/(λᵢ + s) weighted by αᵢ = λᵢ ‖vᵢ‖₁ / √(λᵢ + s)."
+    w, shift, V = _self_spectrum(C, ridge, n, vectors=ridge > 0)
+    if ridge > 0:
+        alpha = w / (w + shift).sqrt() * V.abs().sum(0)
+        return float((alpha * w / (w + shift)).sum() / alpha.sum())
+    _note_chance("pwcca", "mean", n, len(w), len(w))
+    return 1.0
+
+def _cca_svd(Cxx, Cyy, Cxy, ridge: float, n: int | None):
+    "Whitening matrices and the SVD of the whitened cross-covariance: (Wx, Wy, U, rho, Vh)."
+    Cxx, Cyy, Cxy = _checked_blocks(Cxx, Cyy, Cxy, ridge, n)
     Wx, Wy = _inv_sqrt(Cxx, ridge, "X"), _inv_sqrt(Cyy, ridge, "Y")
     U, rho, Vh = torch.linalg.svd(Wx @ Cxy @ Wy, full_matrices=False)
     return Wx, Wy, U, rho, Vh
@@ -444,7 +482,10 @@ def cca_from_cov(Cxx: Array,            # centred cross-product (or covariance) 
                  n: int | None = None,  # number of samples the blocks sum over (None: unknown, the d >= n check is skipped)
                 ) -> np.ndarray:
     "The first `k` (default all min(dx, dy)) canonical correlations, descending, from covariance blocks; `n` enables the d ≥ n check."
-    rho = _cca_svd(Cxx, Cyy, Cxy, ridge, n)[3]
+    if _is_self(Cxx, Cyy, Cxy):                          # a layer with itself: rho_i = λ_i / (λ_i + ridge · mean λ)
+        w, shift, _ = _self_spectrum(Cxx, ridge, n)
+        rho = w / (w + shift)
+    else: rho = _cca_svd(Cxx, Cyy, Cxy, ridge, n)[3]
     m = rho.shape[0]
     if k is not None and not 1 <= k <= m: raise ValueError(f"k must be between 1 and min(dx, dy) = {m}, got {k}")
     return to_numpy(rho[:m if k is None else k])
@@ -461,14 +502,24 @@ def mean_sq_cca_from_cov(Cxx: Array,            # centred cross-product (or cova
     if k is None and ridge == 0: _note_chance("cca", "mean_sq", n, Cxx.shape[0], Cyy.shape[0])
     return float(np.mean(rho ** 2))
 
+def _n_top(w: torch.Tensor, keep: float) -> int:
+    "How many of the descending eigenvalues `w` together explain at least a fraction `keep` of their sum."
+    frac = w.cumsum(0) / w.sum()
+    r = int(torch.searchsorted(frac, torch.tensor(keep - 1e-12, dtype=frac.dtype, device=frac.device))) + 1
+    return max(min(r, int((w > 1e-12 * w[0]).sum())), 1)   # never keep a direction with no variance
+
 def _top_directions(C: torch.Tensor, keep: float) -> torch.Tensor:
     "Eigenvectors of C (descending) that together explain at least a fraction `keep` of its trace."
     w, V = torch.linalg.eigh((C + C.T) / 2)
     w, V = w.flip(0), V.flip(1)
-    frac = w.cumsum(0) / w.sum()
-    r = int(torch.searchsorted(frac, torch.tensor(keep - 1e-12, dtype=frac.dtype, device=frac.device))) + 1
-    r = min(r, int((w > 1e-12 * w[0]).sum()))   # never keep a direction with no variance
-    return V[:, :max(r, 1)]
+    return V[:, :_n_top(w, keep)]
+
+def _svcca_keeps(n: int | None, r: int, keep: float, name: str):
+    "Refuse SVCCA that keeps d ≥ n - 1 directions of a side (every canonical correlation trivially 1)."
+    if n is not None and r >= n - 1:
+        raise ValueError(f"SVCCA keeps {r} principal directions of {name} (keep={keep}) but there are only n={n} "
+                         "samples: with d ≥ n - 1 every canonical correlation is trivially 1; lower keep or use "
+                         "more samples")
 
 def svcca_from_cov(Cxx: Array,            # centred cross-product (or covariance) block XcᵀXc, (d_x, d_x)
                    Cyy: Array,            # centred cross-product (or covariance) block YcᵀYc, (d_y, d_y)
@@ -478,13 +529,17 @@ def svcca_from_cov(Cxx: Array,            # centred cross-product (or covariance
                   ) -> float:
     "SVCCA: the mean canonical correlation between the top principal directions explaining `keep` of each side's variance."
     if not 0 < keep <= 1: raise ValueError(f"keep is a fraction of variance in (0, 1], got {keep}")
+    if _is_self(Cxx, Cyy, Cxy):                          # a layer with itself: the same subspace twice, every rho_i = 1
+        C = _as64(Cxx)[0]
+        _check_blocks(C, C, C)
+        r = _n_top(torch.linalg.eigvalsh((C + C.T) / 2).flip(0), keep)
+        _svcca_keeps(n, r, keep, "X")
+        _note_chance("svcca", "mean", n, r, r)
+        return 1.0
     Cxx, Cyy, Cxy = _as64(Cxx, Cyy, Cxy)
     _check_blocks(Cxx, Cyy, Cxy)
     Ux, Uy = _top_directions(Cxx, keep), _top_directions(Cyy, keep)
-    for name, U in (("X", Ux), ("Y", Uy)):
-        if n is not None and U.shape[1] >= n - 1:
-            raise ValueError(f"SVCCA keeps {U.shape[1]} principal directions of {name} (keep={keep}) but there are only "
-                             f"n={n} samples: with d ≥ n - 1 every canonical correlation is trivially 1; lower keep or use more samples")
+    for name, U in (("X", Ux), ("Y", Uy)): _svcca_keeps(n, U.shape[1], keep, name)
     value = float(cca_from_cov(Ux.T @ Cxx @ Ux, Uy.T @ Cyy @ Uy, Ux.T @ Cxy @ Uy, n=n).mean())
     _note_chance("svcca", "mean", n, Ux.shape[1], Uy.shape[1])
     return value
@@ -496,6 +551,7 @@ def pwcca_from_cov(Cxx: Array,            # centred cross-product (or covariance
                    n: int | None = None,  # number of samples the blocks sum over (None: unknown, the d >= n check is skipped)
                   ) -> float:
     "PWCCA: canonical correlations weighted by αᵢ = Σⱼ|⟨hᵢ, xⱼ⟩| = ‖Cxx aᵢ‖₁ (Morcos et al. 2018), weights from X."
+    if _is_self(Cxx, Cyy, Cxy): return _self_pwcca(Cxx, ridge, n)
     Wx, Wy, U, rho, Vh = _cca_svd(Cxx, Cyy, Cxy, ridge, n)
     Cxx = _as64(Cxx)[0].to(Wx.device)
     alpha = (Cxx @ (Wx @ U)).abs().sum(0)
@@ -638,12 +694,27 @@ def rsa(X: Array,                       # first representation, (n_samples, d_x)
     return float(np.corrcoef(dx, dy)[0, 1])
 
 # %% ../nbs/02_metrics.ipynb #c054f7de
-def _knn_sets(Xc: torch.Tensor, sq: torch.Tensor, sl: slice, k: int) -> torch.Tensor:
+_TIE_RTOL = 1e-12   # exact distances that agree to this fraction of themselves are tied
+
+def _exact_sq_dist(X: torch.Tensor, rows: torch.Tensor, cols: torch.Tensor) -> torch.Tensor:
+    "‖x_r - x_c‖² for index pairs (rows, cols), from the differences (no cancellation), in pieces of bounded memory."
+    step = max(1, 2**22 // X.shape[1])
+    return torch.cat([(X[rows[s:s + step]] - X[cols[s:s + step]]).square_().sum(1) for s in range(0, len(rows), step)])
+
+def _knn_sets(X: torch.Tensor, Xc: torch.Tensor, sq: torch.Tensor, sl: slice, k: int) -> torch.Tensor:
     "Tie-aware k-nearest-neighbour sets of rows `sl`, a (b, n) boolean mask: every j ≠ i at most as far as i's k-th nearest."
     D = _sq_dist_rows(Xc, sq, sl)
     D[_diag_block(D, sl)] = math.inf
+    kth, at = D.kthvalue(k, dim=1, keepdim=True)
+    c = (2 * X.shape[1] + 4) * torch.finfo(D.dtype).eps                  # rounding bound of D_ij: c (|x_i|² + |x_j|²)
+    own = c * (2 * sq[sl, None] + sq[at])                                # the rounding of i's share and of the k-th's
+    inside = D < kth - own - c * sq[None, :]                             # nearer than the k-th whatever the rounding
+    unsure = (D <= kth + own + c * sq[None, :]) & ~inside                # order against the k-th not decided by D
+    D.masked_fill_(~(inside | unsure), math.inf).masked_fill_(inside, -1.0)
+    r, j = unsure.nonzero(as_tuple=True)
+    D[r, j] = _exact_sq_dist(X, r + sl.start, j)                         # decided on exact distances
     kth = D.kthvalue(k, dim=1, keepdim=True).values
-    return D <= kth + 1e-12 * (sq[sl, None] + sq.max())      # distances equal up to their rounding are ties
+    return D <= kth * (1 + _TIE_RTOL)
 
 def _check_k(k: int, n: int):
     "Refuse a number of neighbours outside 1 .. n - 1."
@@ -663,7 +734,7 @@ def knn_jaccard(X: Array,                       # first representation, (n_sampl
     def run(chunk):
         total = 0.0
         for sl in _row_slices(n, chunk):
-            a, b = _knn_sets(xc, sx, sl, k), _knn_sets(yc, sy, sl, k)
+            a, b = _knn_sets(X, xc, sx, sl, k), _knn_sets(Y, yc, sy, sl, k)
             inter = (a & b).sum(1).double()
             total += float((inter / (a.sum(1) + b.sum(1) - inter)).sum())
         return total / n
@@ -880,12 +951,12 @@ def knn_jaccard_pairs(xs: Sequence[Array],          # the layers' (n, d_l) sampl
     xs = _check_layers(xs, device)
     L, n = len(xs), xs[0].shape[0]
     _check_k(k, n)
-    prep = [(xc, xc.square().sum(1)) for xc in map(_center, xs)]
-    c = _block_rows(n, (4 * L + 33) * n, budget, chunk_size)
+    prep = [(x, xc, xc.square().sum(1)) for x, xc in zip(xs, map(_center, xs))]
+    c = _block_rows(n, (4 * L + 42) * n, budget, chunk_size)
     J = torch.zeros((L, L), dtype=torch.float64, device=xs[0].device)
     for sl in _row_slices(n, c):
         M = torch.empty((sl.stop - sl.start, L, n), dtype=torch.float32, device=J.device)
-        for l, (xc, sq) in enumerate(prep): M[:, l] = _knn_sets(xc, sq, sl, k)
+        for l, (x, xc, sq) in enumerate(prep): M[:, l] = _knn_sets(x, xc, sq, sl, k)
         inter = (M @ M.transpose(1, 2)).double()                   # (b, L, L) overlaps: counts, exact in float32
         size = inter.diagonal(dim1=1, dim2=2)
         J += (inter / (size[:, :, None] + size[:, None, :] - inter)).sum(0)
@@ -902,6 +973,7 @@ class Metric:
     equal_dims: bool = False                    # defined only between layers of equal width (other pairs are NaN)
     description: str = ""                       # one line for tables and error messages
     pairs: Callable | None = None               # fast all-pairs pairs(xs, **options) -> (L, L) on sample matrices; None: the pairwise loop
+    whitens: bool = False                       # solves with an inverse covariance (CCA family): needs float64 sums
     @property
     def from_moments(self) -> bool: return self.moments is not None
     def __call__(self, X: Array, Y: Array, **kwargs) -> float: return self.fn(X, Y, **kwargs)
@@ -915,6 +987,7 @@ def register_metric(name: str,                                    # the registry
                     equal_dims: bool = False,                     # defined only between layers of equal width
                     description: str = "",                        # one line for tables
                     pairs: Callable | None = None,                # fast all-pairs function over sample matrices, or None
+                    whitens: bool = False,                        # solves with an inverse covariance (CCA family)
                     overwrite: bool = False,                      # replace an entry of the same name (otherwise an error)
                    ) -> Metric:
     "Add a metric to `METRICS` under `name`: every path (moments, samples, bootstrap, permutations, windows) then knows it."
@@ -925,7 +998,7 @@ def register_metric(name: str,                                    # the registry
             raise TypeError(f"{arg} must be a function or None, got {f!r}"
                             + ("; a moment metric passes its kernel of a PairMoments, moments=lambda p: ..." if arg == "moments" else ""))
     if fn is None: raise TypeError("fn, the sample function fn(X, Y) -> float, is required")
-    METRICS[name] = m = Metric(name, fn, moments, symmetric, equal_dims, description, pairs)
+    METRICS[name] = m = Metric(name, fn, moments, symmetric, equal_dims, description, pairs, whitens)
     return m
 
 def get_metric(metric: str | Metric,  # a registered name (see `metric_table()`) or a `Metric`, returned as is
@@ -966,14 +1039,16 @@ for _name, _fn, _mom, _sym, _eq, _desc in [
     ("knn_jaccard", knn_jaccard, None, True, False, "mean Jaccard overlap of the 10 nearest neighbours"),
     ("procrustes_similarity", procrustes_similarity, lambda p: procrustes_from_cov(*p.covs()), True, False,
      "cosine of the orthogonal Procrustes angle"),
-]: register_metric(_name, _fn, _mom, symmetric=_sym, equal_dims=_eq, description=_desc)
+]: register_metric(_name, _fn, _mom, symmetric=_sym, equal_dims=_eq, description=_desc,
+                   whitens=_name in ("cca", "svcca", "pwcca"))
 
 # %% ../nbs/02_metrics.ipynb #a5c86824
 def metric_table():
     "The registry as a pandas DataFrame: one row per metric with its paths, shape rules and description."
     import pandas as pd
     return pd.DataFrame([dict(name=m.name, samples=True, moments=m.from_moments, fast_all_pairs=m.pairs is not None,
-                              symmetric=m.symmetric, equal_dims=m.equal_dims, description=m.description)
+                              symmetric=m.symmetric, equal_dims=m.equal_dims, whitens=m.whitens,
+                              description=m.description)
                          for m in METRICS.values()]).set_index("name")
 
 def _accepts(fn: Callable, name: str) -> bool:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import math
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
@@ -29,11 +31,8 @@ _F64 = torch.float64
 
 _BUDGET = 2**29   # default working memory of `update` beyond the sums, in bytes (512 MiB)
 
-def _gemm_dtype(dtypes: Sequence[torch.dtype], gemm_dtype: torch.dtype | None) -> torch.dtype:
-    "The dtype the block products run in: `gemm_dtype` if given; float64 if any layer is float64 or integer (exact); else float32."
-    if gemm_dtype is not None: return gemm_dtype
-    if any(dt == torch.float64 or not dt.is_floating_point for dt in dtypes): return torch.float64
-    return torch.float32
+_F64_ROUNDING = 2**-40  # `Moments.rounding` at or below this: the sums are as accurate as float64 products make them
+_F32_DEFAULT_ROUNDING = 2**-24 * 2**8   # assumed for a version-1 file's sums: float32 products of 65536 rows
 
 def _as_layerset(chunk) -> LayerSet:
     "A LayerSet from a LayerSet or a mapping name -> Frames / 2-D array (one sequence per array)."
@@ -47,7 +46,7 @@ class Moments:
     def __init__(self,
                  device: str | torch.device | None = "auto",   # where the sums live and the products run
                  block_rows: int | None = None,                  # frames per product (default: what half the budget holds, at most 65536)
-                 gemm_dtype: torch.dtype | None = None,          # dtype of the block products (default: float32, float64 for float64 or integer data)
+                 gemm_dtype: torch.dtype | None = None,          # dtype of the block products (default float64)
                  budget: int | None = None):                     # bytes of working memory of `update` beyond the sums (default 512 MiB)
         if block_rows is not None and block_rows < 1: raise ValueError(f"block_rows must be positive, got {block_rows}")
         if budget is not None and budget < 1: raise ValueError(f"budget is a number of bytes, got {budget}")
@@ -56,6 +55,7 @@ class Moments:
         self.dims: list[int] = []
         self.n = 0.0            # (weighted) number of samples (frames)
         self.n_seq = 0.0        # (weighted) number of sequences that went in
+        self.rounding = 0.0     # relative rounding of the sums' products: u sqrt(b) (u of their dtype, b rows each)
         self.meta: dict = {}
 
     def _init(self, layers: Sequence[str], dims: Sequence[int]):
@@ -129,15 +129,17 @@ def _shift_(self: Moments, delta: torch.Tensor) -> Moments:
     return self
 
 # %% ../nbs/01_moments.ipynb #8affc8b1
-def _torch_dtype(x) -> torch.dtype:
-    "The torch dtype of a tensor or numpy array."
-    return x.dtype if is_tensor(x) else torch.from_numpy(np.zeros(0, x.dtype)).dtype
-
 @patch
 def _check_chunk(self: Moments, ls: LayerSet):
     "Set up on the first chunk; afterwards check the chunk has the same layers and dims."
     names = ls.names
     dims = [ls[k].dim for k in names]
+    for k in names:
+        x = ls[k].data
+        if x.is_complex() if is_tensor(x) else np.iscomplexobj(x):
+            raise ValueError(f"layer {k!r} holds complex values (dtype {x.dtype}): the sums are of real numbers and "
+                             "a cast would drop the imaginary part; pass the real and imaginary parts as features, "
+                             "or the magnitude")
     if not self.layers:
         self._init(names, dims)
         self.meta = dict(ls.meta)
@@ -198,6 +200,7 @@ def _add_block(self: Moments, X: torch.Tensor):
     self.Q += a.T @ a
     self.S += self._sum64(U) * fc
     self.n += b
+    self.rounding = max(self.rounding, torch.finfo(U.dtype).eps / 2 * math.sqrt(b))
 
 @patch(as_prop=True)
 def _budget(self: Moments) -> int: return _BUDGET if self.budget is None else int(self.budget)
@@ -228,7 +231,7 @@ def update(self: Moments, chunk: LayerSet,  # aligned LayerSet (every layer the 
     ls = _as_layerset(chunk).check_aligned()
     self._check_chunk(ls)
     N = ls[self.layers[0]].n_frames
-    dtype = _gemm_dtype([_torch_dtype(ls[k].data) for k in self.layers], self.gemm_dtype)
+    dtype = self.gemm_dtype or _F64
     rows = self.block_rows or max(1, min(65536, self._budget // 2 // (self.P * dtype.itemsize)))   # the block: half the budget
     with torch.no_grad():                                         # features that require grad build no graph here
         for r0 in range(0, N, rows):
@@ -263,6 +266,7 @@ def copy(self: Moments) -> Moments:
     "An independent copy."
     out = Moments(self.device, self.block_rows, self.gemm_dtype, self.budget)
     out.layers, out.dims, out.n, out.n_seq, out.meta = list(self.layers), list(self.dims), self.n, self.n_seq, dict(self.meta)
+    out.rounding = self.rounding
     if self.layers:
         out._off, out._row_off, out._lid = self._off, self._row_off, self._lid
         out.K, out.S, out.M, out.T, out.Q = (t.clone() for t in (self.K, self.S, self.M, self.T, self.Q))
@@ -361,6 +365,31 @@ def _check_ready(self: Moments, tr: np.ndarray):
                                    "a constant representation has no similarity; drop it")
 
 @patch
+def _check_rounding(self: Moments, metric: str):
+    "Sums of coarse (float32) products, a metric that whitens: refuse a layer too ill-conditioned for them, else warn."
+    if self.rounding <= _F64_ROUNDING: return
+    worst, at = 1.0, self.layers[0]
+    for l, name in enumerate(self.layers):
+        C = self._block(l, l)
+        s = C.diagonal()
+        if not bool((s > 0).all()): continue                     # a constant feature: the metric says it is singular
+        w = torch.linalg.eigvalsh(C / torch.outer(s, s).sqrt())   # the correlation matrix: scale-free conditioning
+        kappa = float(w[-1] / w[0]) if w[0] > 0 else math.inf
+        if kappa * self.rounding >= 1:
+            raise ValueError(f"layer {name!r}: its correlation matrix has condition number {kappa:.1e}, beyond what "
+                             f"sums of products with relative rounding {self.rounding:.1e} resolve (gemm_dtype="
+                             f"{self.gemm_dtype}), so whether it is rank-deficient cannot be told from them and "
+                             f"{metric} would be rounding noise; accumulate the Moments with float64 products "
+                             "(the default)")
+        if kappa > worst: worst, at = kappa, name
+    est = 2 * self.rounding * math.sqrt(worst)
+    if est > 1e-6:
+        warnings.warn(f"{metric} from sums of products with relative rounding {self.rounding:.1e} (gemm_dtype="
+                      f"{self.gemm_dtype}): estimated error up to {est:.1e} (2 u sqrt(b) sqrt(kappa), kappa = "
+                      f"{worst:.1e} for layer {at!r}); the default float64 products give float64 accuracy",
+                      stacklevel=3)
+
+@patch
 def matrix(self: Moments,
            metric: str | Metric = "linear_cka",   # a registry name (or entry) with a moment kernel
            progress: bool = False,                # tqdm bar over the pairs
@@ -369,6 +398,7 @@ def matrix(self: Moments,
     rec = moment_metric(metric)
     c = self.recentre()                 # in place: the sums about the mean, no copy of them
     self._check_ready(to_numpy(c._traces()))
+    if rec.whitens: self._check_rounding(rec.name)
     mat, chance = pair_loop(rec, self.dims, lambda i, j: rec.moments(c._pair_of_centred(i, j), **kwargs), progress)
     meta = {**self.meta, "n_frames": self.n, "n_seq": self.n_seq, **_chance_meta(rec.name, chance)}
     return SimilarityResult(self.layers, mat, rec.name, self.n, settings=dict(path="moments", **kwargs), meta=meta)
@@ -386,6 +416,7 @@ def _add_(self: Moments, other: Moments, weight: float):
     for a, b in ((self.S, other.S), (self.M, other.M), (self.T, other.T), (self.Q, other.Q)): a.add_(b.to(a.device), alpha=weight)
     self.n += weight * other.n
     self.n_seq += weight * other.n_seq
+    self.rounding = max(self.rounding, other.rounding)
 
 @patch
 def merge(self: Moments, other: Moments,  # Moments over the same layers and widths (other frames) to add
@@ -458,12 +489,14 @@ def all_reduce(self: Moments, group=None,  # torch.distributed process group; No
     "Sum these Moments over all processes of a `torch.distributed` group, in place (every process gets the total)."
     import torch.distributed as dist
     shapes = [None] * dist.get_world_size(group)
-    dist.all_gather_object(shapes, (self.layers, self.dims), group=group)
+    dist.all_gather_object(shapes, (self.layers, self.dims, self.rounding), group=group)
     held = [s for s in shapes if s[0]]
     if not held: return self
     for s in held:
-        if s != held[0]: raise ValueError(f"processes hold Moments over different layers: {held[0]} vs {s}")
-    if not self.layers: self._init(*held[0])
+        if s[:2] != held[0][:2]:
+            raise ValueError(f"processes hold Moments over different layers: {held[0][:2]} vs {s[:2]}")
+    if not self.layers: self._init(*held[0][:2])
+    self.rounding = max(s[2] for s in held)
     head = torch.cat([torch.tensor([self.n, self.n_seq], dtype=_F64, device=self.device), self.n * self.K + self.S])
     dist.all_reduce(head, group=group)
     n, n_seq = float(head[0]), float(head[1])
@@ -483,8 +516,8 @@ def save(self: Moments, path,  # target `.npz` file (parents must exist)
     self._need_data()
     path = Path(path)
     if path.suffix != ".npz": path = path.with_name(path.name + ".npz")
-    meta = dict(format="layernb.Moments", version=1, layers=self.layers, dims=self.dims, n_frames=self.n,
-                n_seq=self.n_seq, meta=self.meta)
+    meta = dict(format="layernb.Moments", version=2, layers=self.layers, dims=self.dims, n_frames=self.n,
+                n_seq=self.n_seq, rounding=self.rounding, meta=self.meta)
     np.savez(path, K=to_numpy(self.K), S=to_numpy(self.S), M=to_numpy(self.M), T=to_numpy(self.T), Q=to_numpy(self.Q),
              meta=np.array(json.dumps(meta, default=str)))
     return path
@@ -499,6 +532,7 @@ def load(cls: Moments, path, device: str | torch.device | None = "auto") -> Mome
         out._init(meta["layers"], meta["dims"])
         for k in "KSMTQ": setattr(out, k, torch.as_tensor(z[k], device=out.device))
     out.n, out.n_seq, out.meta = float(meta["n_frames"]), float(meta["n_seq"]), meta["meta"]
+    out.rounding = float(meta.get("rounding", _F32_DEFAULT_ROUNDING))   # version 1 files: float32 products assumed
     return out
 
 @patch(as_prop=True)

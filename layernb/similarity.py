@@ -18,6 +18,7 @@ from tqdm.auto import tqdm
 from .core import Array, Frames, LayerSet, get_device, to_numpy, is_tensor
 from .metrics import ChanceWarning, Metric, _accepts, _chance_meta, get_metric, pair_loop
 from .moments import Moments
+from .plan import plan_all_pairs
 from .results import SimilarityResult, layer_heatmap   # defined in layernb.results; importable from here too
 
 # %% auto #0
@@ -76,11 +77,19 @@ def similarity_matrix(data: LayerSet,                   # the layers to compare
                       seed: int = 0,                    # seed of the row draws
                       progress: bool = False,           # tqdm bar over trials
                       device="auto",                    # where the products run ("auto": a GPU when there is one)
+                      budget: int | None = None,        # bytes path="auto" may plan for (None: layernb.plan.default_budget)
                       **metric_kwargs) -> SimilarityResult:
     "The L x L matrix of `metric` between all layers: moment path where the metric allows, else Monte Carlo trials."
     rec, name = _metric(metric)
     rows = _rows(data, time_average)
-    path = _resolved_path(rec, path, sample_size, trials, metric_kwargs)
+    if path not in ("auto", "moments", "samples"): raise ValueError(f"path must be 'auto', 'moments' or 'samples', got {path!r}")
+    plan = None
+    if path == "auto":   # the planner's path; the moment path only with a kernel that takes these options, all rows once
+        plan = plan_all_pairs(rec, [rows[k].dim for k in rows.names], rows[rows.names[0]].n_frames, budget=budget,
+                              moments_ok=(_moment_ok(rec) and sample_size is None and trials == 1
+                                          and all(_accepts(rec.moments, k) for k in metric_kwargs)),
+                              sample_size=sample_size, trials=trials, device=get_device(device))
+        path = plan.path
     if path == "moments" and not _moment_ok(rec):
         raise ValueError(f"metric {name!r} is not computable from moments (its registry entry has no moment kernel); "
                          "use path='samples' (or 'auto')")
@@ -109,7 +118,8 @@ def similarity_matrix(data: LayerSet,                   # the layers to compare
         extra = _chance_meta(name, chances[0])          # the shapes are the same in every trial
         n = n_rows if sample_size is None else sample_size
     settings = dict(path=path, time_average=time_average, sample_size=sample_size,
-                    trials=trials if path == "samples" else None, seed=seed if path == "samples" else None, **metric_kwargs)
+                    trials=trials if path == "samples" else None, seed=seed if path == "samples" else None, **metric_kwargs,
+                    **({} if plan is None else plan.settings()))
     return SimilarityResult(rows.names, mat, name, n, std=std, settings=settings, meta={**_meta(data), **extra})
 
 def _meta(data: LayerSet) -> dict:
