@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
+import scipy.linalg
 import torch
 from torch import nn
 from tqdm.auto import tqdm
@@ -521,10 +522,10 @@ def _gradients(module: nn.Module, inputs, layer: str, scalars: Callable, batch_s
 _RANK_RTOL = 1e-5   # directions whose singular value is below this share of the largest count as absent (float32 noise is ~1e-7)
 
 def _top_eigh(M: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    "The top-`k` eigenvalues (descending, clipped at 0) and eigenvectors (columns) of a symmetric matrix."
-    evals, evecs = np.linalg.eigh(M)
-    top = np.argsort(evals)[::-1][:k]
-    return np.clip(evals[top], 0, None), evecs[:, top]
+    "The top-`k` eigenvalues (descending, clipped at 0) and eigenvectors (columns) of a symmetric matrix, computing only those."
+    m = len(M)
+    evals, evecs = scipy.linalg.eigh(M, subset_by_index=[max(0, m - k), m - 1])
+    return np.clip(evals[::-1], 0, None), evecs[:, ::-1]
 
 def _row_basis(G: np.ndarray, k: int, K: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     "The top right singular vectors `(d, r)` of `G` (n, d), r = min(k, rank), and their squared singular values, from the smaller of G G' (`K` if given) and G'G."
