@@ -57,7 +57,8 @@ def bench_pca(n: int, d: int, k: int, repeat: int, rng: np.random.Generator) -> 
     t_full = best_of(lambda: PCA(k, svd_solver="full").fit(X), repeat)
     cos = np.abs((LayerPCA(k).fit(X).components_ * PCA(k, svd_solver="full").fit(X).components_).sum(1))
     print(f"PCA n={n} d={d} k={k}: LayerPCA {t_ours:.3f} s; sklearn auto {t_auto:.3f} s "
-          f"(ratio {t_ours / t_auto:.2f}x); sklearn full {t_full:.3f} s (ratio {t_ours / t_full:.2f}x); |cos| with full: {np.round(cos, 6)}")
+          f"(ratio {t_ours / t_auto:.2f}x); sklearn full {t_full:.3f} s (ratio {t_ours / t_full:.2f}x); "
+          f"|cos| with full: {np.round(cos, 6)}")
 
 
 def bench_orthogonality(n: int, d: int, n_boot: int, old_reps: int, rng: np.random.Generator) -> None:
