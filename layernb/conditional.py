@@ -136,7 +136,7 @@ def _tensors(Z, X, device) -> tuple[torch.Tensor | None, torch.Tensor]:
     return _cat([t[k] for k in t if k != "X"]), t["X"]
 
 class Residualizer(RegressorMixin, BaseEstimator):
-    "Least-squares (or ridge) fit of X on [1, Z], a scikit-learn estimator: `fit` on some samples, `predict` / `transform` any; from samples or from `Moments`."
+    "Least-squares (or ridge) fit of X on [1, Z], a scikit-learn estimator: fit on samples or `Moments`, apply to any."
     def __init__(self, ridge: float = 0.0):   # a fraction of the mean eigenvalue of Z's covariance (0: least squares)
         self.ridge = ridge
 
@@ -186,13 +186,15 @@ class Residualizer(RegressorMixin, BaseEstimator):
                 Z,                  # the conditioning data, the same columns as in `fit`, on any samples
                 *, device="auto",   # where it runs
                ) -> Array:
-        "The fitted part of X, intercept_ + Z coef_ (so that `transform(Z, X)` is X - predict(Z)); 1-D when fitted on a 1-D X."
+        "The fitted part of X, intercept_ + Z coef_ (`transform(Z, X)` is X - predict(Z)); 1-D when fitted on a 1-D X."
         check_is_fitted(self, "coef_")
         t = _checked(_z_named("Z", Z), device)
         Zt = _cat(list(t.values()))
         dz = 0 if Zt is None else Zt.shape[1]
-        if dz != self.n_features_in_: raise ValueError(f"Z has {dz} features, but Residualizer is expecting {self.n_features_in_} features as input")
-        P = self._b.to(Zt.device).expand(len(Zt), -1) if self._B is None else self._b.to(Zt.device) + Zt @ self._B.to(Zt.device)
+        if dz != self.n_features_in_:
+            raise ValueError(f"Z has {dz} features, but Residualizer is expecting {self.n_features_in_} features as input")
+        b = self._b.to(Zt.device)
+        P = b.expand(len(Zt), -1) if self._B is None else b + Zt @ self._B.to(Zt.device)
         P = _like(P, _z_list(Z)[0])
         return P.reshape(-1) if self._x_1d else P
 
@@ -261,8 +263,10 @@ class Residualizer(RegressorMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True                  # X may have many columns
-        tags.transformer_tags = TransformerTags()             # transform(Z, X) needs X as well: not a one-argument transform
+        tags.transformer_tags = TransformerTags()             # transform(Z, X) needs X too: not a one-argument transform
         return tags
+
+    _repr_html_ = _repr_mimebundle_ = None   # the compact text repr below, not scikit-learn's HTML diagram
 
     def __repr__(self):
         fitted = "" if not hasattr(self, "rank_") else f", rank_={self.rank_}, n_samples_fit_={self.n_samples_fit_:g}"

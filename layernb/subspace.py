@@ -68,7 +68,7 @@ def _valid_mask(x: Mapping, n: int) -> np.ndarray | None:
     return mask != 0
 
 def _batches(inputs, batch_size: int) -> Iterable[tuple[object, np.ndarray, np.ndarray | None]]:
-    "(batch, sample indices, (B, T) mask of the valid positions or None) for an array/tensor of samples, a list of sequences, or an iterable of batches."
+    "(batch, sample indices, (B, T) mask of the valid positions or None) for samples, sequences or batches."
     if isinstance(inputs, np.ndarray) or is_tensor(inputs):
         for i in range(0, len(inputs), batch_size):
             yield inputs[i:i + batch_size], np.arange(i, min(len(inputs), i + batch_size)), None
@@ -110,7 +110,7 @@ def _first_tensor(out, name: str) -> torch.Tensor:
     return out
 
 def _frames_of(out: torch.Tensor, name: str, n: int, mask: np.ndarray | None) -> tuple[torch.Tensor, np.ndarray]:
-    "The valid frames `(sum T_b, D)` of one batch's layer output and the frames per sample: (B, D) is one frame each, (B, T, D) is T frames, or those `mask` marks (left or right padding, holes)."
+    "The valid frames `(sum T_b, D)` of a batch's layer output and the frames per sample (`mask`: at any positions)."
     if out.ndim == 0 or out.shape[0] != n:
         raise ValueError(f"layer {name!r} output has shape {tuple(out.shape)}, but the batch has {n} samples on axis 0: "
                          "layers must be batch-first (e.g. nn.LSTM(batch_first=True))")
@@ -181,14 +181,16 @@ def activations(module: nn.Module,                  # any torch module, run in e
 
 # %% ../nbs/11_subspace.ipynb #b775375f
 def _as_matrix(X, name: str = "X") -> np.ndarray:
-    "A finite float64 `(n, d)` matrix from an array, a tensor, a list or the frames of a `Frames`; a one-line error otherwise."
+    "A finite float64 `(n, d)` matrix from an array, a tensor, a list or a `Frames`; a one-line error otherwise."
     import scipy.sparse
     if scipy.sparse.issparse(X): raise TypeError(f"sparse input is not supported: pass {name}.toarray()")
     X = to_numpy(X.data if isinstance(X, Frames) else X)
-    if np.iscomplexobj(X): raise ValueError(f"Complex data not supported in {name}: pass its real and imaginary parts as features")
+    if np.iscomplexobj(X):
+        raise ValueError(f"Complex data not supported in {name}: pass its real and imaginary parts as features")
     X = X.astype(np.float64, copy=False)
     if X.ndim != 2:
-        raise ValueError(f"expected a 2-D (samples, features) array or Frames for {name}, got shape {X.shape}. Reshape your data: "
+        raise ValueError(f"expected a 2-D (samples, features) array or Frames for {name}, got shape {X.shape}. "
+                         "Reshape your data: "
                          f"{name}.reshape(-1, 1) for one feature, {name}.reshape(1, -1) for one sample")
     if X.shape[1] == 0: raise ValueError(f"{name} has 0 feature(s) (shape={X.shape}) while a minimum of 1 is required.")
     bad = ~np.isfinite(X).all(1)
@@ -205,7 +207,8 @@ def _as_targets(y) -> np.ndarray:
 def _check_width(est, X: np.ndarray, width: int) -> np.ndarray:
     "`X` if it has the `width` features `est` was fitted on; scikit-learn's error otherwise."
     if X.shape[1] != width:
-        raise ValueError(f"X has {X.shape[1]} features, but {type(est).__name__} is expecting {width} features as input")
+        name = type(est).__name__
+        raise ValueError(f"X has {X.shape[1]} features, but {name} is expecting {width} features as input")
     return X
 
 def _moment_stats(moments: Moments, layers: Sequence[str]) -> tuple[float, np.ndarray, np.ndarray, dict[str, list[int]]]:
@@ -229,7 +232,7 @@ def _flip_signs(V: np.ndarray) -> np.ndarray:
     return V * np.sign(V[np.arange(len(V)), i])[:, None]
 
 def _pca_solver(solver: str, n: int, d: int, k: int) -> str:
-    "The PCA solver `auto` stands for, by scikit-learn's rule: the covariance for tall data, randomized for few components of big data, else a full SVD."
+    "The solver `auto` stands for (scikit-learn's rule): covariance if tall, randomized for few of many, else full SVD."
     if solver not in ("auto", "full", "covariance_eigh", "randomized"):
         raise ValueError(f"svd_solver must be 'auto', 'full', 'covariance_eigh' or 'randomized', got {solver!r}")
     if solver != "auto": return solver
@@ -239,7 +242,7 @@ def _pca_solver(solver: str, n: int, d: int, k: int) -> str:
 
 # %% ../nbs/11_subspace.ipynb #a90236dc
 class LayerPCA(TransformerMixin, BaseEstimator):
-    "Principal components of one layer, from its frames or from the covariance in a `Moments` (a scikit-learn estimator, PCA's conventions)."
+    "Principal components of a layer, from its frames or the covariance in a `Moments` (a scikit-learn estimator)."
     def __init__(self,
                  n_components: int | None = None, # components kept (default: all)
                  svd_solver: str = "auto",         # "auto", "full" (SVD of the data), "covariance_eigh" or "randomized"
@@ -283,7 +286,8 @@ class LayerPCA(TransformerMixin, BaseEstimator):
            ) -> LayerPCA:
         "Fit the components; from a `Moments` only its mean and covariance are used, so the frames never need to fit in memory."
         if isinstance(X, Moments):
-            if layer is None or y is not None: raise ValueError(f"fit a Moments as fit(moments, layer=...), one of {X.layers}")
+            if layer is None or y is not None:
+                raise ValueError(f"fit a Moments as fit(moments, layer=...), one of {X.layers}")
             n, mean, S, _ = _moment_stats(X, [layer])
             return self._fit_cov(n, mean, S)
         if layer is not None: raise ValueError("layer= is only for fitting on a Moments")
@@ -305,6 +309,8 @@ class LayerPCA(TransformerMixin, BaseEstimator):
         Z = (_check_width(self, _as_matrix(X), self.n_features_in_) - self.mean_) @ self.components_.T
         return Frames(Z, X.offsets, X.frame_rate, X.ids) if isinstance(X, Frames) else Z
 
+    _repr_html_ = _repr_mimebundle_ = None   # the compact text repr below, not scikit-learn's HTML diagram
+
     def __repr__(self):
         fitted = f", fitted on {self.n_samples_:g} samples of dim {self.n_features_in_}" if hasattr(self, "components_") else ""
         return f"LayerPCA(n_components={self.n_components}{fitted})"
@@ -322,17 +328,18 @@ class Overlap:
         return f"Overlap({self.value:.4f}, random {self.random:.4f}; {len(self.angles)} angles in {self.dim} dims)"
 
 def _basis_columns(U, name: str) -> np.ndarray:
-    "A float64 `(dim, k)` array of basis vectors as columns, from an array or a fitted estimator's `components_` (rows)."
+    "A float64 `(dim, k)` basis, vectors as columns, from an array or a fitted estimator's `components_` (rows)."
     if hasattr(U, "get_params"):
-        if not hasattr(U, "components_"): raise ValueError(f"{name} is a {type(U).__name__} without components_: fit it first")
+        if not hasattr(U, "components_"):
+            raise ValueError(f"{name} is a {type(U).__name__} without components_: fit it first")
         U = U.components_.T                                      # estimators keep their components as rows
     U = np.asarray(to_numpy(U), dtype=np.float64)
     if U.ndim == 1: U = U[:, None]
     if U.ndim != 2 or U.shape[1] < 1: raise ValueError(f"{name} must be a (dim, k) basis with vectors as columns, got shape {U.shape}")
     if U.shape[1] > U.shape[0]:
-        raise ValueError(f"{name} has shape {U.shape}: {U.shape[1]} vectors in {U.shape[0]} dims cannot be a basis. A basis is "
-                         "(dim, k), vectors as columns; components kept as rows (shape (k, dim), e.g. LayerPCA.components_) "
-                         "go in as components_.T, or pass the fitted estimator itself")
+        raise ValueError(f"{name} has shape {U.shape}: {U.shape[1]} vectors in {U.shape[0]} dims cannot be a basis. "
+                         "A basis is (dim, k), vectors as columns; components kept as rows (shape (k, dim), "
+                         "e.g. LayerPCA.components_) go in as components_.T, or pass the fitted estimator itself")
     if not np.isfinite(U).all(): raise ValueError(f"{name} has NaN or infinite entries")
     return U
 
@@ -343,7 +350,7 @@ def _orthonormal(U: np.ndarray, name: str) -> np.ndarray:
     if (d <= 1e-10 * max(d.max(), 1e-300)).any(): raise ValueError(f"the columns of {name} are linearly dependent; pass a basis")
     return Q
 
-def subspace_overlap(U, # (dim, k_U) basis of one subspace, vectors as columns; or a fitted estimator with `components_` (rows)
+def subspace_overlap(U, # (dim, k_U) basis of one subspace, vectors as columns; or a fitted estimator (`components_`)
                      V, # (dim, k_V) basis of the other, or an estimator
                     ) -> Overlap:
     "Mean squared cosine of the principal angles between the column spaces of `U` and `V`, with the random-subspace expectation."
@@ -381,7 +388,7 @@ def pc_couplings(data: Moments,                  # second moments of (at least) 
 
 # %% ../nbs/11_subspace.ipynb #e734cf1b
 class LayerPLS(RegressorMixin, TransformerMixin, BaseEstimator):
-    "PLS regression from one layer to another (or to its leading PCs), from frames or from a `Moments` (a scikit-learn estimator, `PLSRegression(scale=False)`)."
+    "PLS regression from a layer to another (or its PCs), from frames or a `Moments` (`PLSRegression(scale=False)`)."
     def __init__(self,
                  n_components: int = 2,             # PLS components
                  y_components: int | None = None):  # regress on the target's leading PCs instead of its raw features
@@ -421,13 +428,15 @@ class LayerPLS(RegressorMixin, TransformerMixin, BaseEstimator):
            ) -> LayerPLS:
         "Fit the PLS components from frames, or from the second moments of two layers; from frames also `x_scores_`."
         if isinstance(X, Moments):
-            if layers is None or y is not None: raise ValueError(f"fit(moments, layers=(source, target)); the Moments has {X.layers}")
+            if layers is None or y is not None:
+                raise ValueError(f"fit(moments, layers=(source, target)); the Moments has {X.layers}")
             n, mean, S, cols = _moment_stats(X, list(layers))
             cx, cy = cols[layers[0]], cols[layers[1]]
             self._y_1d = False
             return self._fit_cov(n, mean[cx], mean[cy], S[np.ix_(cx, cx)], S[np.ix_(cx, cy)], S[np.ix_(cy, cy)])
         if layers is not None: raise ValueError("layers= is only for fitting on a Moments")
-        if y is None: raise ValueError("LayerPLS requires y to be passed, but the target y is None: fit(X, y) needs the targets")
+        if y is None:
+            raise ValueError("LayerPLS requires y to be passed, but the target y is None: fit(X, y) needs the targets")
         X, Y = _as_matrix(X), _as_targets(y)
         self._y_1d = Y.shape[1] == 1 and np.ndim(to_numpy(y.data if isinstance(y, Frames) else y)) == 1
         n, mean, S, (cx, cy) = _sample_stats(X, Y)
@@ -466,6 +475,8 @@ class LayerPLS(RegressorMixin, TransformerMixin, BaseEstimator):
         tags.target_tags.multi_output = True                # several targets at once, as PLSRegression
         return tags
 
+    _repr_html_ = _repr_mimebundle_ = None   # the compact text repr below, not scikit-learn's HTML diagram
+
     def __repr__(self): return f"LayerPLS(n_components={self.n_components}, y_components={self.y_components})"
 
 # %% ../nbs/11_subspace.ipynb #29417fdd
@@ -485,7 +496,7 @@ def _leaf(out, name: str):
 
 def _gradients(module: nn.Module, inputs, layer: str, scalars: Callable, batch_size: int,
                stop_at: str | None = None, progress: bool = False) -> list[Frames]:
-    "Per-sample gradients of `scalars(output, captured, mask) -> (B, S)` w.r.t. `layer`'s output, one `Frames` per scalar; `stop_at` ends the pass after that layer."
+    "Per-sample gradients of `scalars(output, captured, mask) -> (B, S)` w.r.t. `layer`'s output, a Frames a scalar."
     if batch_size < 1: raise ValueError(f"batch_size must be positive, got {batch_size}")
     mods = _named_layers(module, [layer] + ([stop_at] if stop_at and stop_at != layer else []))
     device = _module_device(module)
@@ -519,16 +530,16 @@ def _gradients(module: nn.Module, inputs, layer: str, scalars: Callable, batch_s
     return [_ragged(p, order) for p in parts]
 
 # %% ../nbs/11_subspace.ipynb #6483dd4d
-_RANK_RTOL = 1e-5   # directions whose singular value is below this share of the largest count as absent (float32 noise is ~1e-7)
+_RANK_RTOL = 1e-5   # singular values below this share of the largest count as absent (float32 noise is ~1e-7)
 
 def _top_eigh(M: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    "The top-`k` eigenvalues (descending, clipped at 0) and eigenvectors (columns) of a symmetric matrix, computing only those."
+    "The top-`k` eigenvalues (descending, clipped at 0) and eigenvectors (columns) of a symmetric matrix, only those."
     m = len(M)
     evals, evecs = scipy.linalg.eigh(M, subset_by_index=[max(0, m - k), m - 1])
     return np.clip(evals[::-1], 0, None), evecs[:, ::-1]
 
 def _row_basis(G: np.ndarray, k: int, K: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    "The top right singular vectors `(d, r)` of `G` (n, d), r = min(k, rank), and their squared singular values, from the smaller of G G' (`K` if given) and G'G."
+    "Top right singular vectors `(d, r)` of `G`, r = min(k, rank), and their squares, from G G' (`K`) or G'G."
     n, d = G.shape
     if n < d: s2, U = _top_eigh(G @ G.T if K is None else K, k)
     else: s2, V = _top_eigh(G.T @ G, k)
@@ -537,27 +548,29 @@ def _row_basis(G: np.ndarray, k: int, K: np.ndarray | None = None) -> tuple[np.n
     return V, s2[:r]
 
 def _gradient_basis(G: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    "The top principal directions `(d, r)` of the rows of `G` (uncentred: the mean gradient is a direction too), r = min(k, rank), and each one's share of the squared norm."
+    "The top uncentred principal directions `(d, r)` of the rows of `G`, r = min(k, rank), and their norm² shares."
     if not 1 <= k <= G.shape[1]: raise ValueError(f"n_components={k} must be in [1, {G.shape[1]}] (the layer's dim)")
     V, s2 = _row_basis(G, k)
     return _flip_signs(V.T).T, s2 / max(float((G ** 2).sum()), 1e-300)
 
 def _checked_basis(G: np.ndarray, k: int, what: str, layer: str) -> tuple[np.ndarray, np.ndarray]:
-    "`_gradient_basis` of the gradients of `what`, refused when they are all zero and with a warning naming the layer and the rank when it is below `k`."
+    "`_gradient_basis` of the gradients of `what`: all-zero refused, a rank below `k` warned of (layer and rank named)."
     basis, energy = _gradient_basis(G, k)
     r = basis.shape[1]
-    if r == 0: raise ValueError(f"{what} has an all-zero gradient w.r.t. layer {layer!r}: it does not depend on that layer")
+    if r == 0:
+        raise ValueError(f"{what} has an all-zero gradient w.r.t. layer {layer!r}: it does not depend on that layer")
     if r < k:
         warnings.warn(f"{what}: the gradients w.r.t. layer {layer!r} have rank {r} < n_components={k}; "
                       f"its subspace has {r} direction{'s' if r > 1 else ''}", stacklevel=3)
     return basis, energy
 
 def _per_sample(t: torch.Tensor, mask: np.ndarray | None) -> torch.Tensor:
-    "A `(B, D)` layer output as is; a `(B, T, D)` one summed over each sample's valid frames (those `mask` marks, at any positions)."
+    "A `(B, D)` layer output as is; a `(B, T, D)` one summed over each sample's valid frames (those `mask` marks)."
     if t.ndim == 2: return t
     if t.ndim != 3: raise ValueError(f"expected a (batch, feat) or (batch, time, feat) output, got shape {tuple(t.shape)}")
     if mask is None: return t.sum(1)
-    if mask.shape[1] != t.shape[1]: raise ValueError(f"the output has {t.shape[1]} time steps but the attention mask {mask.shape[1]}")
+    if mask.shape[1] != t.shape[1]:
+        raise ValueError(f"the output has {t.shape[1]} time steps but the attention mask {mask.shape[1]}")
     return (t * torch.as_tensor(mask, device=t.device, dtype=t.dtype)[..., None]).sum(1)
 
 # %% ../nbs/11_subspace.ipynb #5c0e7a11
@@ -591,7 +604,7 @@ def _resample_frames(offsets: np.ndarray, rng: np.random.Generator) -> np.ndarra
     return np.arange(ends[-1]) - np.repeat(ends - L, L) + np.repeat(offsets[:-1][seq], L)
 
 def _random_overlaps(dim: int, ka: int, kb: int, n: int, rng: np.random.Generator) -> np.ndarray:
-    "Overlaps of a `ka`-dim subspace with `n` uniformly random `kb`-dim subspaces of R^dim (their law does not depend on the fixed one)."
+    "Overlaps of a `ka`-dim subspace with `n` uniformly random `kb`-dim subspaces of R^dim (whichever the fixed one)."
     out = []
     for i in range(0, n, 256):
         Q = np.linalg.qr(rng.standard_normal((min(256, n - i), dim, kb)))[0]
@@ -600,21 +613,22 @@ def _random_overlaps(dim: int, ka: int, kb: int, n: int, rng: np.random.Generato
 
 def _boot_overlaps(Ga: np.ndarray, Gb: np.ndarray, offsets: np.ndarray, ka: int, kb: int, n_boot: int,
                    rng: np.random.Generator) -> np.ndarray:
-    "Overlaps of the two gradient subspaces over bootstrap samples of the sequences, the same ones for both tasks (Grams on the cheaper side)."
+    "Overlaps of the two gradient subspaces over bootstrap samples of the sequences, the same for both tasks."
     Ks = [G @ G.T if len(G) < G.shape[1] else None for G in (Ga, Gb)]
     out = np.full(n_boot, np.nan)
     for i in range(n_boot):
         idx = _resample_frames(offsets, rng)
-        Q = [_row_basis(G[idx], k, None if K is None else K[np.ix_(idx, idx)])[0] for G, K, k in zip((Ga, Gb), Ks, (ka, kb))]
+        Q = [_row_basis(G[idx], k, None if K is None else K[np.ix_(idx, idx)])[0]    # the Gram on the cheaper side
+             for G, K, k in zip((Ga, Gb), Ks, (ka, kb))]
         if min(q.shape[1] for q in Q) > 0: out[i] = subspace_overlap(*Q).value
     return out
 
 # %% ../nbs/11_subspace.ipynb #7d2f4b90
 @dataclass
 class OrthogonalityTest:
-    "Do two tasks' gradient subspaces overlap less than random subspaces of their dimensions (orthogonal), more (shared), or neither? With a bootstrap interval."
+    "Do two tasks' subspaces overlap less than random ones (orthogonal), more (shared) or neither? With an interval."
     overlap: Overlap                # the observed overlap; `.random` is its expectation for random subspaces
-    interval: tuple[float, float]   # bootstrap percentile interval of the overlap (sequences resampled, the same for both tasks)
+    interval: tuple[float, float]   # bootstrap percentile interval of the overlap (the same sequences for both tasks)
     level: float                    # confidence level of the interval; each one-sided test is at (1 - level) / 2
     p_orthogonal: float             # share of random subspaces (the observed one counted) overlapping at most as much
     p_shared: float                 # share of random subspaces (the observed one counted) overlapping at least as much
@@ -647,7 +661,7 @@ class TaskSubspaces:
     "Per task, the principal subspace of the gradients of its scalar with respect to one layer."
     layer: str                          # the layer the gradients were taken against
     gradients: LayerSet                 # per task, the gradient frames
-    bases: dict[str, np.ndarray]        # per task, (dim, r) orthonormal basis of its gradient subspace (r = min(k, rank))
+    bases: dict[str, np.ndarray]        # per task, (dim, r) orthonormal basis of its subspace (r = min(k, rank))
     energy: dict[str, np.ndarray]       # per task, each direction's share of the gradients' squared norm
 
     def overlap(self,
@@ -662,19 +676,21 @@ class TaskSubspaces:
                            b: str,                    # another task
                            n_boot: int = 200,         # bootstrap replicates (sequences resampled) for the interval
                            n_random: int = 1000,      # random subspaces drawn for the chance distribution
-                           level: float = 0.95,       # confidence level of the interval (each one-sided test at (1 - level) / 2)
+                           level: float = 0.95,       # level of the interval (each one-sided test at (1 - level) / 2)
                            seed: int = 0,             # seed of the draws
                            n_perm: int | None = None, # deprecated name of `n_boot` (the former shuffle count)
                           ) -> OrthogonalityTest:
-        "The overlap of tasks `a` and `b` against random subspaces of the same dimensions, both ways, with a bootstrap interval."
+        "The overlap of tasks `a` and `b` against random subspaces of the same dimensions, both ways, with an interval."
         if n_perm is not None:
             warnings.warn("orthogonality_test(n_perm=) is deprecated: the test draws random subspaces and a bootstrap; "
                           "pass n_boot=", FutureWarning, stacklevel=2)
             n_boot = n_perm
-        if n_boot < 1 or n_random < 1: raise ValueError(f"n_boot and n_random must be at least 1, got {n_boot} and {n_random}")
+        if n_boot < 1 or n_random < 1:
+            raise ValueError(f"n_boot and n_random must be at least 1, got {n_boot} and {n_random}")
         if not 0 < level < 1: raise ValueError(f"level must be in (0, 1), got {level}")
         fa, fb = self.gradients[a], self.gradients[b]
-        if not np.array_equal(fa.offsets, fb.offsets): raise ValueError(f"tasks {a!r} and {b!r} have gradients on different frames")
+        if not np.array_equal(fa.offsets, fb.offsets):
+            raise ValueError(f"tasks {a!r} and {b!r} have gradients on different frames")
         obs, (ka, kb) = self.overlap(a, b), (self.bases[a].shape[1], self.bases[b].shape[1])
         rng = np.random.default_rng(seed)
         null = _random_overlaps(obs.dim, ka, kb, n_random, rng)
@@ -707,12 +723,12 @@ def task_subspaces(module: nn.Module,        # any torch module
 class GradientProbe(TransformerMixin, BaseEstimator):
     "Which directions of a source layer drive a target layer: per-sample gradients of the target's PC scores (or units), their principal directions, and a grouping of those directions."
     def __init__(self,
-                 n_components: int = 4,            # principal directions of the pooled gradients kept (at most their rank)
+                 n_components: int = 4,            # principal directions of the pooled gradients (at most their rank)
                  n_clusters: int = 2,              # groups the directions are clustered into
                  module: nn.Module | None = None,  # the torch module the inputs go through
                  source: str | None = None,        # the layer the gradients are taken against
                  target: str | None = None,        # a later layer whose scores are differentiated
-                 target_pca: LayerPCA | None = None, # differentiate its PC scores of `target` (unfitted: fitted on `target` over X)
+                 target_pca: LayerPCA | None = None, # differentiate these PC scores of `target` (unfitted: fitted on X)
                  batch_size: int = 64,             # samples per forward pass
                  progress: bool = False,           # show a progress bar
                 ):
@@ -731,14 +747,15 @@ class GradientProbe(TransformerMixin, BaseEstimator):
             *args,      # deprecated form `fit(module, inputs, source, target, target_pca, batch_size, progress)`
             **kwargs,   # deprecated form, as `args`
            ) -> GradientProbe:
-        "Gradients of each target score w.r.t. the source layer over the inputs `X`, their principal directions, and the grouping."
+        "Gradients of each target score w.r.t. the source layer over the inputs `X`, their directions and grouping."
         if isinstance(X, nn.Module): return self._fit_deprecated(X, y, *args, **kwargs)
         if args or kwargs: raise TypeError(f"fit(X) takes the inputs only; got more arguments {args} {list(kwargs)}")
         if self.module is None or self.source is None or self.target is None:
             raise ValueError("GradientProbe needs module=, source= and target= (layer names) in its constructor")
         pca = self.target_pca
         if pca is not None and not hasattr(pca, "components_"):
-            pca = self.target_pca_ = clone(pca).fit(activations(self.module, X, self.target, self.batch_size)[self.target])
+            target_frames = activations(self.module, X, self.target, self.batch_size)[self.target]
+            pca = self.target_pca_ = clone(pca).fit(target_frames)
         target = self.target
         def scalars(out, captured, mask):
             t = captured[target]
@@ -746,9 +763,11 @@ class GradientProbe(TransformerMixin, BaseEstimator):
             V = torch.as_tensor(pca.components_, dtype=t.dtype, device=t.device)
             mu = torch.as_tensor(pca.mean_, dtype=t.dtype, device=t.device)
             return _per_sample((t - mu) @ V.T, mask)
-        frames = _gradients(self.module, X, self.source, scalars, self.batch_size, stop_at=target, progress=self.progress)
+        frames = _gradients(self.module, X, self.source, scalars, self.batch_size, stop_at=target,
+                            progress=self.progress)
         names = [f"{target}:pc{j}" if pca is not None else f"{target}[{j}]" for j in range(len(frames))]
-        self.gradients_ = LayerSet(dict(zip(names, frames)), {"wrt": self.source, "of": target, "module": type(self.module).__name__})
+        meta = {"wrt": self.source, "of": target, "module": type(self.module).__name__}
+        self.gradients_ = LayerSet(dict(zip(names, frames)), meta)
         G = np.concatenate([_as_matrix(f, f"the gradients of {target!r}") for f in frames])
         basis, self.explained_ratio_ = _checked_basis(G, self.n_components, f"the scores of {target!r}", self.source)
         self.components_ = basis.T
@@ -762,7 +781,8 @@ class GradientProbe(TransformerMixin, BaseEstimator):
         if np.ndim(X) == 2 and (isinstance(X, np.ndarray) or is_tensor(X)): self.n_features_in_ = X.shape[1]
         return self
 
-    def _fit_deprecated(self, module, inputs, source, target, target_pca=None, batch_size=None, progress=None) -> GradientProbe:
+    def _fit_deprecated(self, module, inputs, source, target, target_pca=None, batch_size=None,
+                        progress=None) -> GradientProbe:
         "The former `fit(module, inputs, source, target, ...)`: the layers go to the constructor, then `fit(inputs)`."
         warnings.warn("GradientProbe.fit(module, inputs, source, target) is deprecated: pass "
                       "GradientProbe(..., module=, source=, target=).fit(inputs)", FutureWarning, stacklevel=3)
@@ -777,6 +797,8 @@ class GradientProbe(TransformerMixin, BaseEstimator):
         "Coordinates of the source layer's frames on `X` along the gradient directions, `(n_frames, n_components_)`."
         check_is_fitted(self, "components_")
         return _as_matrix(activations(self.module, X, self.source, self.batch_size)[self.source]) @ self.components_.T
+
+    _repr_html_ = _repr_mimebundle_ = None   # the compact text repr below, not scikit-learn's HTML diagram
 
     def __repr__(self):
         layers = f", source={self.source!r}, target={self.target!r}" if self.source is not None else ""
