@@ -331,7 +331,8 @@ def _basis_columns(U, name: str) -> np.ndarray:
     "A float64 `(dim, k)` basis, vectors as columns, from an array or a fitted estimator's `components_` (rows)."
     if hasattr(U, "get_params"):
         if not hasattr(U, "components_"):
-            raise ValueError(f"{name} is a {type(U).__name__} without components_: fit it first")
+            raise ValueError(f"{name} is a {type(U).__name__} without components_: fit it first, or pass a (dim, k) basis "
+                             "(for a LayerPLS, its x_weights_)")
         U = U.components_.T                                      # estimators keep their components as rows
     U = np.asarray(to_numpy(U), dtype=np.float64)
     if U.ndim == 1: U = U[:, None]
