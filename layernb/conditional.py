@@ -13,6 +13,9 @@ from typing import Sequence
 
 import numpy as np
 import torch
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils import TransformerTags
+from sklearn.utils.validation import check_is_fitted
 
 from .core import Array, Frames, LayerSet, get_device, is_tensor, to_numpy
 from .metrics import _center, check_pair, flat_correlation, linear_cka, linear_cka_from_cov, flat_correlation_from_moments
@@ -132,10 +135,10 @@ def _tensors(Z, X, device) -> tuple[torch.Tensor | None, torch.Tensor]:
     t = _checked({"X": X, **_z_named("Z", Z)}, device)
     return _cat([t[k] for k in t if k != "X"]), t["X"]
 
-class Residualizer:
-    "Least-squares (or ridge) fit of X on [1, Z], scikit-learn style: `fit` on some samples, `transform` any; from samples or from `Moments`."
+class Residualizer(RegressorMixin, BaseEstimator):
+    "Least-squares (or ridge) fit of X on [1, Z], a scikit-learn estimator: fit on samples or `Moments`, apply to any."
     def __init__(self, ridge: float = 0.0):   # a fraction of the mean eigenvalue of Z's covariance (0: least squares)
-        self.ridge = _check_ridge(ridge)
+        self.ridge = ridge
 
     def _fit_given(self, Z: torch.Tensor) -> Residualizer:
         "Decompose the conditioning data (float64 tensor, or None for the intercept alone): one SVD of the centred Z."
@@ -179,11 +182,29 @@ class Residualizer:
         self._fit_arrays(Z, X, device)
         return self
 
+    def predict(self,
+                Z,                  # the conditioning data, the same columns as in `fit`, on any samples
+                *, device="auto",   # where it runs
+               ) -> Array:
+        "The fitted part of X, intercept_ + Z coef_ (`transform(Z, X)` is X - predict(Z)); 1-D when fitted on a 1-D X."
+        check_is_fitted(self, "coef_")
+        t = _checked(_z_named("Z", Z), device)
+        Zt = _cat(list(t.values()))
+        dz = 0 if Zt is None else Zt.shape[1]
+        if dz != self.n_features_in_:
+            raise ValueError(f"Z has {dz} features, but Residualizer is expecting {self.n_features_in_} features as input")
+        b = self._b.to(Zt.device)
+        P = b.expand(len(Zt), -1) if self._B is None else b + Zt @ self._B.to(Zt.device)
+        P = _like(P, _z_list(Z)[0])
+        return P.reshape(-1) if self._x_1d else P
+
     def _fit_arrays(self, Z, X, device) -> torch.Tensor:
         "Check and fit; returns X as a float64 tensor."
+        _check_ridge(self.ridge)
         Zt, Xt = _tensors(Z, X, device)
         self._fit_given(Zt)
         self._set_coef(None if self._U is None else self._coef(Xt), Xt.mean(0))
+        self.n_features_in_, self._x_1d = (0 if Zt is None else Zt.shape[1]), np.ndim(X) == 1
         return Xt
 
     def transform(self,
@@ -192,7 +213,7 @@ class Residualizer:
                   *, device="auto",   # where it runs
                  ) -> Array:
         "The residual X - intercept_ - Z coef_ of the fitted map, on any samples (numpy in, numpy out; tensors stay on their device)."
-        if not hasattr(self, "_b"): raise ValueError("this Residualizer is not fitted yet: call fit(Z, X) first")
+        check_is_fitted(self, "coef_")
         Zt, Xt = _tensors(Z, X, device)
         dz = 0 if Zt is None else Zt.shape[1]
         if dz != self.coef_.shape[0] or Xt.shape[1] != len(self.intercept_):
@@ -217,7 +238,7 @@ class Residualizer:
                      ridge: float = 0.0,               # a fraction of the mean eigenvalue of the conditioning covariance (0: least squares)
                     ) -> Residualizer:
         "The same fit from a `Moments` (no samples): coefficients from the joint centred cross-products."
-        out = cls(ridge)
+        out = cls(_check_ridge(ridge))
         zl, xl = _z_list(given), ([layers] if isinstance(layers, str) else list(layers))
         C, mean, idx = m.joint(list(dict.fromkeys(xl + zl)))
         iz, ix = [i for k in zl for i in idx[k]], [i for k in xl for i in idx[k]]
@@ -225,6 +246,7 @@ class Residualizer:
         out._mz = mean[iz]
         coef = out._Vc @ ((out._w)[:, None] * (out._Vc.T @ C[iz][:, ix]))
         out._set_coef(coef, mean[ix])
+        out.n_features_in_, out._x_1d = len(iz), False
         return out
 
     def _fit_given_cov(self, Czz: torch.Tensor, n: float) -> Residualizer:
@@ -237,6 +259,14 @@ class Residualizer:
         self.n_samples_fit_, self.rank_ = n, int(keep.sum())
         self.ridge_ = float(self.ridge * e.clamp(min=0).sum() / r)
         return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True                  # X may have many columns
+        tags.transformer_tags = TransformerTags()             # transform(Z, X) needs X too: not a one-argument transform
+        return tags
+
+    _repr_html_ = _repr_mimebundle_ = None   # the compact text repr below, not scikit-learn's HTML diagram
 
     def __repr__(self):
         fitted = "" if not hasattr(self, "rank_") else f", rank_={self.rank_}, n_samples_fit_={self.n_samples_fit_:g}"

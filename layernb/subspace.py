@@ -5,15 +5,19 @@
 # %% ../nbs/11_subspace.ipynb #90a3c00b
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, MutableMapping
 from contextlib import contextmanager
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
+import scipy.linalg
 import torch
 from torch import nn
 from tqdm.auto import tqdm
 from dataclasses import dataclass
+from sklearn.base import BaseEstimator, RegressorMixin, TransformerMixin, clone
+from sklearn.utils.validation import check_is_fitted
 
 from .core import Array, Frames, LayerSet, is_tensor, to_numpy
 from .moments import Moments
@@ -54,8 +58,17 @@ def _is_sequence_list(inputs) -> bool:
     "True for a list/tuple of arrays or tensors (variable-length sequences, one per sample)."
     return isinstance(inputs, (list, tuple)) and len(inputs) > 0 and all(isinstance(a, np.ndarray) or is_tensor(a) for a in inputs)
 
+def _valid_mask(x: Mapping, n: int) -> np.ndarray | None:
+    "The `(B, T)` boolean mask of the real positions of a keyword batch (its `attention_mask`: any positions), or None."
+    mask = x.get("attention_mask")
+    if mask is None: return None
+    mask = to_numpy(mask)
+    if mask.ndim != 2 or len(mask) != n:
+        raise ValueError(f"attention_mask must be (batch, time) with batch {n}, got shape {mask.shape}")
+    return mask != 0
+
 def _batches(inputs, batch_size: int) -> Iterable[tuple[object, np.ndarray, np.ndarray | None]]:
-    "(batch, sample indices, valid lengths or None) for an array/tensor of samples, a list of sequences, or an iterable of batches."
+    "(batch, sample indices, (B, T) mask of the valid positions or None) for samples, sequences or batches."
     if isinstance(inputs, np.ndarray) or is_tensor(inputs):
         for i in range(0, len(inputs), batch_size):
             yield inputs[i:i + batch_size], np.arange(i, min(len(inputs), i + batch_size)), None
@@ -72,8 +85,7 @@ def _batches(inputs, batch_size: int) -> Iterable[tuple[object, np.ndarray, np.n
         for b in inputs:
             x = b[0] if isinstance(b, (list, tuple)) else b
             n = len(next(iter(x.values()))) if isinstance(x, Mapping) else len(x)
-            mask = x.get("attention_mask") if isinstance(x, Mapping) else None
-            yield x, np.arange(start, start + n), None if mask is None else to_numpy(mask).sum(1).astype(np.int64)
+            yield x, np.arange(start, start + n), _valid_mask(x, n) if isinstance(x, Mapping) else None
             start += n
 
 def _call(module: nn.Module, batch):
@@ -97,8 +109,8 @@ def _first_tensor(out, name: str) -> torch.Tensor:
         else: raise TypeError(f"layer {name!r} returned a {type(out).__name__}, not a tensor (or a tuple starting with one)")
     return out
 
-def _frames_of(out: torch.Tensor, name: str, n: int, lengths: np.ndarray | None) -> tuple[torch.Tensor, np.ndarray]:
-    "The valid frames `(sum T_b, D)` of one batch's layer output and the frames per sample: (B, D) is one frame each, (B, T, D) is T (or `lengths`) frames."
+def _frames_of(out: torch.Tensor, name: str, n: int, mask: np.ndarray | None) -> tuple[torch.Tensor, np.ndarray]:
+    "The valid frames `(sum T_b, D)` of a batch's layer output and the frames per sample (`mask`: at any positions)."
     if out.ndim == 0 or out.shape[0] != n:
         raise ValueError(f"layer {name!r} output has shape {tuple(out.shape)}, but the batch has {n} samples on axis 0: "
                          "layers must be batch-first (e.g. nn.LSTM(batch_first=True))")
@@ -106,12 +118,11 @@ def _frames_of(out: torch.Tensor, name: str, n: int, lengths: np.ndarray | None)
     if out.ndim > 3: out = out.reshape(n, -1)             # e.g. conv maps: one frame of all features per sample
     if out.ndim == 2: return out, np.ones(n, dtype=np.int64)
     t = out.shape[1]
-    if lengths is None: return out.reshape(n * t, -1), np.full(n, t, dtype=np.int64)
-    if lengths.max(initial=0) > t or len(lengths) != n:
-        raise ValueError(f"layer {name!r} has {t} time steps but the attention mask marks up to {lengths.max()} valid ones; "
+    if mask is None: return out.reshape(n * t, -1), np.full(n, t, dtype=np.int64)
+    if mask.shape[1] != t:
+        raise ValueError(f"layer {name!r} has {t} time steps but the attention mask has {mask.shape[1]}; "
                          "for models that change the frame rate use layernb.speech, which knows each layer's lengths")
-    mask = torch.as_tensor(np.arange(t)[None, :] < lengths[:, None], device=out.device)
-    return out[mask], lengths
+    return out[torch.as_tensor(mask, device=out.device)], mask.sum(1).astype(np.int64)
 
 # %% ../nbs/11_subspace.ipynb #1ddaf401
 def _ragged(parts: list[tuple[np.ndarray, np.ndarray]], order: list[np.ndarray]) -> Frames:
@@ -154,13 +165,13 @@ def activations(module: nn.Module,                  # any torch module, run in e
         if n_calls[name] > 1: raise RuntimeError(f"layer {name!r} ran more than once in one forward pass; hook a submodule that runs once")
         captured[name] = _first_tensor(out, name).detach()
     with _hooked(module, mods, grab), torch.no_grad():
-        for batch, idx, lengths in tqdm(_batches(inputs, batch_size), total=_n_batches(inputs, batch_size),
+        for batch, idx, mask in tqdm(_batches(inputs, batch_size), total=_n_batches(inputs, batch_size),
                                         disable=not progress, desc="activations"):
             captured, n_calls = {}, {}
             _call(module, _to(batch, device))
             for name in mods:
                 if name not in captured: raise RuntimeError(f"layer {name!r} did not run in the forward pass")
-                data, lens = _frames_of(captured[name], name, len(idx), lengths)
+                data, lens = _frames_of(captured[name], name, len(idx), mask)
                 parts[name].append((to_numpy(data), lens))
             order.append(idx)
     if not order: raise ValueError("no inputs: the dataset is empty")
@@ -169,10 +180,35 @@ def activations(module: nn.Module,                  # any torch module, run in e
     return LayerSet({k: _ragged(ps, order) for k, ps in parts.items()}, meta)
 
 # %% ../nbs/11_subspace.ipynb #b775375f
-def _as_matrix(X) -> np.ndarray:
-    "A float64 `(n, d)` matrix from an array, a tensor or the frames of a `Frames`."
-    X = to_numpy(X.data if isinstance(X, Frames) else X).astype(np.float64, copy=False)
-    if X.ndim != 2: raise ValueError(f"expected a 2-D (samples, features) array or Frames, got shape {X.shape}")
+def _as_matrix(X, name: str = "X") -> np.ndarray:
+    "A finite float64 `(n, d)` matrix from an array, a tensor, a list or a `Frames`; a one-line error otherwise."
+    import scipy.sparse
+    if scipy.sparse.issparse(X): raise TypeError(f"sparse input is not supported: pass {name}.toarray()")
+    X = to_numpy(X.data if isinstance(X, Frames) else X)
+    if np.iscomplexobj(X):
+        raise ValueError(f"Complex data not supported in {name}: pass its real and imaginary parts as features")
+    X = X.astype(np.float64, copy=False)
+    if X.ndim != 2:
+        raise ValueError(f"expected a 2-D (samples, features) array or Frames for {name}, got shape {X.shape}. "
+                         "Reshape your data: "
+                         f"{name}.reshape(-1, 1) for one feature, {name}.reshape(1, -1) for one sample")
+    if X.shape[1] == 0: raise ValueError(f"{name} has 0 feature(s) (shape={X.shape}) while a minimum of 1 is required.")
+    bad = ~np.isfinite(X).all(1)
+    if bad.any():
+        raise ValueError(f"{name} has NaN or infinite values in {bad.sum()} of {len(X)} rows (the first: row "
+                         f"{np.flatnonzero(bad)[0]}); drop or impute them first")
+    return X
+
+def _as_targets(y) -> np.ndarray:
+    "Targets as a float64 `(n, d_y)` matrix (a 1-D `y` is one column)."
+    y = to_numpy(y.data if isinstance(y, Frames) else y)
+    return _as_matrix(y[:, None] if y.ndim == 1 else y, "y")
+
+def _check_width(est, X: np.ndarray, width: int) -> np.ndarray:
+    "`X` if it has the `width` features `est` was fitted on; scikit-learn's error otherwise."
+    if X.shape[1] != width:
+        name = type(est).__name__
+        raise ValueError(f"X has {X.shape[1]} features, but {name} is expecting {width} features as input")
     return X
 
 def _moment_stats(moments: Moments, layers: Sequence[str]) -> tuple[float, np.ndarray, np.ndarray, dict[str, list[int]]]:
@@ -195,50 +231,85 @@ def _flip_signs(V: np.ndarray) -> np.ndarray:
     i = np.abs(V).argmax(1)
     return V * np.sign(V[np.arange(len(V)), i])[:, None]
 
+def _pca_solver(solver: str, n: int, d: int, k: int) -> str:
+    "The solver `auto` stands for (scikit-learn's rule): covariance if tall, randomized for few of many, else full SVD."
+    if solver not in ("auto", "full", "covariance_eigh", "randomized"):
+        raise ValueError(f"svd_solver must be 'auto', 'full', 'covariance_eigh' or 'randomized', got {solver!r}")
+    if solver != "auto": return solver
+    if d <= 1_000 and n >= 10 * d: return "covariance_eigh"
+    if max(n, d) <= 500 or k >= 0.8 * min(n, d): return "full"
+    return "randomized"
+
 # %% ../nbs/11_subspace.ipynb #a90236dc
-class LayerPCA:
-    "Principal components of one layer, from its frames or from the covariance in a `Moments` (scikit-learn's PCA conventions)."
-    def __init__(self, n_components: int | None = None): # components kept (default: all)
+class LayerPCA(TransformerMixin, BaseEstimator):
+    "Principal components of a layer, from its frames or the covariance in a `Moments` (a scikit-learn estimator)."
+    def __init__(self,
+                 n_components: int | None = None, # components kept (default: all)
+                 svd_solver: str = "auto",         # "auto", "full" (SVD of the data), "covariance_eigh" or "randomized"
+                 random_state: int | None = 0,     # seed of the randomized solver
+                ):
         self.n_components = n_components
+        self.svd_solver = svd_solver
+        self.random_state = random_state
+
+    def _k(self, n: float, d: int) -> int:
+        "The number of components, checked against the data's size."
+        if n < 2: raise ValueError(f"PCA needs at least 2 samples, got n_samples={n:g}")
+        k = min(d, int(n)) if self.n_components is None else self.n_components
+        if not 1 <= k <= min(d, int(n)):
+            raise ValueError(f"n_components={k} must be in [1, {min(d, int(n))}] for {n:g} samples of dim {d}")
+        return k
+
+    def _set(self, n: float, mean: np.ndarray, V: np.ndarray, var: np.ndarray, total: float) -> LayerPCA:
+        "Store the fitted components `V` (k, d), their variances and the total variance."
+        self.components_ = _flip_signs(V)
+        self.explained_variance_ = np.clip(var, 0, None)
+        self.explained_variance_ratio_ = self.explained_variance_ / total if total > 0 else np.zeros(len(V))
+        self.mean_ = mean
+        self.n_samples_ = n
+        self.n_features_in_ = len(mean)
+        self.n_components_ = len(V)
+        return self
 
     def _fit_cov(self, n: float, mean: np.ndarray, sums: np.ndarray) -> LayerPCA:
-        "Fit from the sample count, mean and centred cross-product sums."
-        if n < 2: raise ValueError(f"PCA needs at least 2 samples, got {n:g}")
-        d = len(mean)
-        k = min(d, int(n)) if self.n_components is None else self.n_components
-        if not 1 <= k <= min(d, int(n)): raise ValueError(f"n_components={k} must be in [1, {min(d, int(n))}] for {n:g} samples of dim {d}")
+        "Fit from the sample count, mean and centred cross-product sums (an eigendecomposition of the covariance)."
+        k = self._k(n, len(mean))
         cov = sums / (n - 1)
         evals, evecs = np.linalg.eigh((cov + cov.T) / 2)
         top = np.argsort(evals)[::-1][:k]
-        self.components_ = _flip_signs(evecs[:, top].T)
-        self.explained_variance_ = np.clip(evals[top], 0, None)
-        total = np.trace(cov)
-        self.explained_variance_ratio_ = self.explained_variance_ / total if total > 0 else np.zeros(k)
-        self.mean_, self.n_samples_, self.n_features_in_, self.n_components_ = mean, n, d, k
-        return self
+        return self._set(n, mean, evecs[:, top].T, evals[top], float(np.trace(cov)))
 
     def fit(self,
-            X,                       # (n, d) array / tensor, `Frames`, or a `Moments`
+            X,                        # (n, d) array / tensor, `Frames`, or a `Moments`
+            y=None,                   # ignored (scikit-learn's signature)
             layer: str | None = None, # the layer to use when `X` is a `Moments`
            ) -> LayerPCA:
         "Fit the components; from a `Moments` only its mean and covariance are used, so the frames never need to fit in memory."
         if isinstance(X, Moments):
-            if layer is None: raise ValueError(f"fitting on a Moments needs layer=..., one of {X.layers}")
+            if layer is None or y is not None:
+                raise ValueError(f"fit a Moments as fit(moments, layer=...), one of {X.layers}")
             n, mean, S, _ = _moment_stats(X, [layer])
+            return self._fit_cov(n, mean, S)
+        if layer is not None: raise ValueError("layer= is only for fitting on a Moments")
+        X = _as_matrix(X)
+        (n, d), k = X.shape, self._k(len(X), X.shape[1])
+        mean = X.mean(0)
+        Xc = X - mean
+        solver = _pca_solver(self.svd_solver, n, d, k)
+        if solver == "covariance_eigh": return self._fit_cov(n, mean, Xc.T @ Xc)
+        if solver == "full": _, s, V = np.linalg.svd(Xc, full_matrices=False)
         else:
-            if layer is not None: raise ValueError("layer= is only for fitting on a Moments")
-            n, mean, S, _ = _sample_stats(X)
-        return self._fit_cov(n, mean, S)
+            from sklearn.utils.extmath import randomized_svd
+            _, s, V = randomized_svd(Xc, k, random_state=self.random_state)
+        return self._set(n, mean, V[:k], s[:k] ** 2 / (n - 1), float((Xc ** 2).sum()) / (n - 1))
 
     def transform(self, X):  # (n, d) array / tensor or `Frames`
         "Scores on the components: `(X - mean_) @ components_.T`, as `Frames` for `Frames` and numpy otherwise."
-        if not hasattr(self, "components_"): raise ValueError("this LayerPCA is not fitted yet: call fit() first")
-        Z = (_as_matrix(X) - self.mean_) @ self.components_.T
+        check_is_fitted(self, "components_")
+        Z = (_check_width(self, _as_matrix(X), self.n_features_in_) - self.mean_) @ self.components_.T
         return Frames(Z, X.offsets, X.frame_rate, X.ids) if isinstance(X, Frames) else Z
 
-    def fit_transform(self, X):  # (n, d) array / tensor or `Frames`
-        "Fit on `X` and return its scores."
-        return self.fit(X).transform(X)
+    _repr_html_ = _repr_mimebundle_ = None   # the compact text repr below, not scikit-learn's HTML diagram
 
     def __repr__(self):
         fitted = f", fitted on {self.n_samples_:g} samples of dim {self.n_features_in_}" if hasattr(self, "components_") else ""
@@ -256,20 +327,35 @@ class Overlap:
     def __repr__(self):
         return f"Overlap({self.value:.4f}, random {self.random:.4f}; {len(self.angles)} angles in {self.dim} dims)"
 
-def _orthonormal(U: np.ndarray, name: str) -> np.ndarray:
-    "An orthonormal basis of the column space of `U` (d, k); an error if the columns are not independent."
+def _basis_columns(U, name: str) -> np.ndarray:
+    "A float64 `(dim, k)` basis, vectors as columns, from an array or a fitted estimator's `components_` (rows)."
+    if hasattr(U, "get_params"):
+        if not hasattr(U, "components_"):
+            raise ValueError(f"{name} is a {type(U).__name__} without components_: fit it first, or pass a (dim, k) basis "
+                             "(for a LayerPLS, its x_weights_)")
+        U = U.components_.T                                      # estimators keep their components as rows
     U = np.asarray(to_numpy(U), dtype=np.float64)
     if U.ndim == 1: U = U[:, None]
     if U.ndim != 2 or U.shape[1] < 1: raise ValueError(f"{name} must be a (dim, k) basis with vectors as columns, got shape {U.shape}")
+    if U.shape[1] > U.shape[0]:
+        raise ValueError(f"{name} has shape {U.shape}: {U.shape[1]} vectors in {U.shape[0]} dims cannot be a basis. "
+                         "A basis is (dim, k), vectors as columns; components kept as rows (shape (k, dim), "
+                         "e.g. LayerPCA.components_) go in as components_.T, or pass the fitted estimator itself")
+    if not np.isfinite(U).all(): raise ValueError(f"{name} has NaN or infinite entries")
+    return U
+
+def _orthonormal(U: np.ndarray, name: str) -> np.ndarray:
+    "An orthonormal basis of the column space of `U` (d, k); an error if the columns are not independent."
     Q, R = np.linalg.qr(U)
     d = np.abs(np.diag(R))
     if (d <= 1e-10 * max(d.max(), 1e-300)).any(): raise ValueError(f"the columns of {name} are linearly dependent; pass a basis")
     return Q
 
-def subspace_overlap(U: np.ndarray, # (dim, k_U) basis of one subspace, vectors as columns
-                     V: np.ndarray, # (dim, k_V) basis of the other
+def subspace_overlap(U, # (dim, k_U) basis of one subspace, vectors as columns; or a fitted estimator (`components_`)
+                     V, # (dim, k_V) basis of the other, or an estimator
                     ) -> Overlap:
     "Mean squared cosine of the principal angles between the column spaces of `U` and `V`, with the random-subspace expectation."
+    U, V = _basis_columns(U, "U"), _basis_columns(V, "V")
     if U.shape[0] != V.shape[0]: raise ValueError(f"bases live in different spaces: {U.shape[0]} and {V.shape[0]} dims")
     Qu, Qv = _orthonormal(U, "U"), _orthonormal(V, "V")
     cos = np.clip(np.linalg.svd(Qu.T @ Qv, compute_uv=False), 0, 1)
@@ -302,18 +388,20 @@ def pc_couplings(data: Moments,                  # second moments of (at least) 
     return pcas, out
 
 # %% ../nbs/11_subspace.ipynb #e734cf1b
-class LayerPLS:
-    "PLS regression from one layer to another (or to its leading PCs), from frames or from a `Moments` (scikit-learn's `PLSRegression(scale=False)`)."
+class LayerPLS(RegressorMixin, TransformerMixin, BaseEstimator):
+    "PLS regression from a layer to another (or its PCs), from frames or a `Moments` (`PLSRegression(scale=False)`)."
     def __init__(self,
                  n_components: int = 2,             # PLS components
                  y_components: int | None = None):  # regress on the target's leading PCs instead of its raw features
-        self.n_components, self.y_components = n_components, y_components
+        self.n_components = n_components
+        self.y_components = y_components
 
     def _fit_cov(self, n: float, mx: np.ndarray, my: np.ndarray, Sxx: np.ndarray, Sxy: np.ndarray, Syy: np.ndarray) -> LayerPLS:
         "NIPALS on the centred cross-product sums: each component is the top singular pair of the deflated X'Y."
         if self.y_components is not None:
             self.y_pca_ = LayerPCA(self.y_components)._fit_cov(n, my, Syy)
             Sxy, my = Sxy @ self.y_pca_.components_.T, np.zeros(self.y_components)
+        if n < 2: raise ValueError(f"PLS needs at least 2 samples, got n_samples={n:g}")
         K, (dx, dy) = self.n_components, Sxy.shape
         if not 1 <= K <= dx: raise ValueError(f"n_components={K} must be in [1, {dx}] (the source dim)")
         W, P, Q = np.zeros((dx, K)), np.zeros((dx, K)), np.zeros((dy, K))
@@ -331,36 +419,64 @@ class LayerPLS:
         self.y_weights_ = Q                                # at convergence NIPALS' y weights are the y loadings
         self.x_rotations_ = W @ np.linalg.pinv(P.T @ W)
         self.coef_ = (self.x_rotations_ @ Q.T).T         # (n_targets, n_features), as scikit-learn
-        self.x_mean_, self.intercept_, self.n_samples_ = mx, my, n
+        self.x_mean_, self.intercept_, self.n_samples_, self.n_features_in_ = mx, my, n, dx
         return self
 
     def fit(self,
             X,                                # (n, d_x) array / tensor / `Frames`, or a `Moments`
-            Y=None,                           # (n, d_y) targets, same rows as X (not with a `Moments`)
+            y=None,                           # (n, d_y) or (n,) targets, same rows as X (not with a `Moments`)
             layers: tuple[str, str] | None = None, # (source, target) layers when X is a `Moments`
            ) -> LayerPLS:
-        "Fit the PLS components from frames, or from the second moments of two layers."
+        "Fit the PLS components from frames, or from the second moments of two layers; from frames also `x_scores_`."
         if isinstance(X, Moments):
-            if layers is None or Y is not None: raise ValueError(f"fit(moments, layers=(source, target)); the Moments has {X.layers}")
+            if layers is None or y is not None:
+                raise ValueError(f"fit(moments, layers=(source, target)); the Moments has {X.layers}")
             n, mean, S, cols = _moment_stats(X, list(layers))
             cx, cy = cols[layers[0]], cols[layers[1]]
-        else:
-            if Y is None: raise ValueError("fit(X, Y) needs the targets Y")
-            n, mean, S, (cx, cy) = _sample_stats(X, Y)
-        ix = lambda a, b: S[np.ix_(a, b)] if isinstance(a, list) else S[a, b]
-        return self._fit_cov(n, mean[cx], mean[cy], ix(cx, cx), ix(cx, cy), ix(cy, cy))
+            self._y_1d = False
+            return self._fit_cov(n, mean[cx], mean[cy], S[np.ix_(cx, cx)], S[np.ix_(cx, cy)], S[np.ix_(cy, cy)])
+        if layers is not None: raise ValueError("layers= is only for fitting on a Moments")
+        if y is None:
+            raise ValueError("LayerPLS requires y to be passed, but the target y is None: fit(X, y) needs the targets")
+        X, Y = _as_matrix(X), _as_targets(y)
+        self._y_1d = Y.shape[1] == 1 and np.ndim(to_numpy(y.data if isinstance(y, Frames) else y)) == 1
+        n, mean, S, (cx, cy) = _sample_stats(X, Y)
+        self._fit_cov(n, mean[cx], mean[cy], S[cx, cx], S[cx, cy], S[cy, cy])
+        self.x_scores_ = self.transform(X)
+        return self
 
     def transform(self,
                   X,  # (n, d_x) source frames
                  ) -> np.ndarray:
         "The X scores: `(X - x_mean_) @ x_rotations_`."
-        return (_as_matrix(X) - self.x_mean_) @ self.x_rotations_
+        check_is_fitted(self, "x_rotations_")
+        return (_check_width(self, _as_matrix(X), self.n_features_in_) - self.x_mean_) @ self.x_rotations_
 
     def predict(self,
                 X,  # (n, d_x) source frames
                ) -> np.ndarray:
-        "Predicted targets (the target's PC scores with `y_components`)."
-        return (_as_matrix(X) - self.x_mean_) @ self.coef_.T + self.intercept_
+        "Predicted targets (the target's PC scores with `y_components`); 1-D when fitted on a 1-D `y`."
+        check_is_fitted(self, "coef_")
+        pred = (_check_width(self, _as_matrix(X), self.n_features_in_) - self.x_mean_) @ self.coef_.T + self.intercept_
+        return pred.ravel() if self._y_1d else pred
+
+    def score(self,
+              X,                   # (n, d_x) source frames
+              y,                   # (n, d_y) or (n,) targets
+              sample_weight=None,  # per-row weights of the R²
+             ) -> float:
+        "R² of the predictions, averaged over the targets (over the target's PC scores with `y_components`)."
+        from sklearn.metrics import r2_score
+        Y = _as_targets(y)
+        if self.y_components is not None: Y = self.y_pca_.transform(Y)
+        return float(r2_score(Y, self.predict(X).reshape(len(Y), -1), sample_weight=sample_weight))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True                # several targets at once, as PLSRegression
+        return tags
+
+    _repr_html_ = _repr_mimebundle_ = None   # the compact text repr below, not scikit-learn's HTML diagram
 
     def __repr__(self): return f"LayerPLS(n_components={self.n_components}, y_components={self.y_components})"
 
@@ -381,7 +497,7 @@ def _leaf(out, name: str):
 
 def _gradients(module: nn.Module, inputs, layer: str, scalars: Callable, batch_size: int,
                stop_at: str | None = None, progress: bool = False) -> list[Frames]:
-    "Per-sample gradients of `scalars(output, captured) -> (B, S)` w.r.t. `layer`'s output, one `Frames` per scalar; `stop_at` ends the pass after that layer."
+    "Per-sample gradients of `scalars(output, captured, mask) -> (B, S)` w.r.t. `layer`'s output, a Frames a scalar."
     if batch_size < 1: raise ValueError(f"batch_size must be positive, got {batch_size}")
     mods = _named_layers(module, [layer] + ([stop_at] if stop_at and stop_at != layer else []))
     device = _module_device(module)
@@ -395,42 +511,70 @@ def _gradients(module: nn.Module, inputs, layer: str, scalars: Callable, batch_s
         raise _Stop
     parts, order = None, []
     with _hooked(module, mods, hook), torch.enable_grad():
-        for batch, idx, lengths in tqdm(_batches(inputs, batch_size), total=_n_batches(inputs, batch_size),
+        for batch, idx, mask in tqdm(_batches(inputs, batch_size), total=_n_batches(inputs, batch_size),
                                         disable=not progress, desc="gradients"):
             captured, out = {}, None
             try: out = _call(module, _to(batch, device))
             except _Stop: pass
             if layer not in captured: raise RuntimeError(f"layer {layer!r} did not run in the forward pass")
             if stop_at and stop_at not in captured: raise RuntimeError(f"layer {stop_at!r} did not run in the forward pass")
-            s = scalars(out, captured, lengths)
+            s = scalars(out, captured, mask)
             if s.ndim != 2 or s.shape[0] != len(idx): raise ValueError(f"the scalars must be (batch, n_scalars); got shape {tuple(s.shape)}")
             parts = parts or [[] for _ in range(s.shape[1])]
             for j in range(s.shape[1]):
                 g, = torch.autograd.grad(s[:, j].sum(), captured[layer], retain_graph=j + 1 < s.shape[1], allow_unused=True)
                 g = torch.zeros_like(captured[layer]) if g is None else g
-                data, lens = _frames_of(g, layer, len(idx), lengths)
+                data, lens = _frames_of(g, layer, len(idx), mask)
                 parts[j].append((to_numpy(data), lens))
             order.append(idx)
     if not order: raise ValueError("no inputs: the dataset is empty")
     return [_ragged(p, order) for p in parts]
 
 # %% ../nbs/11_subspace.ipynb #6483dd4d
-def _gradient_basis(G: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    "The top-`k` principal directions `(d, k)` of the rows of `G` (uncentred: the mean gradient is a direction too) and each one's share of the squared norm."
-    if not 1 <= k <= G.shape[1]: raise ValueError(f"n_components={k} must be in [1, {G.shape[1]}] (the layer's dim)")
-    M = G.T @ G
-    evals, evecs = np.linalg.eigh(M)
-    top = np.argsort(evals)[::-1][:k]
-    return _flip_signs(evecs[:, top].T).T, np.clip(evals[top], 0, None) / max(np.trace(M), 1e-300)
+_RANK_RTOL = 1e-5   # singular values below this share of the largest count as absent (float32 noise is ~1e-7)
 
-def _per_sample(t: torch.Tensor, lengths: np.ndarray | None) -> torch.Tensor:
-    "A `(B, D)` layer output as is; a `(B, T, D)` one summed over each sample's valid frames."
+def _top_eigh(M: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    "The top-`k` eigenvalues (descending, clipped at 0) and eigenvectors (columns) of a symmetric matrix, only those."
+    m = len(M)
+    evals, evecs = scipy.linalg.eigh(M, subset_by_index=[max(0, m - k), m - 1])
+    return np.clip(evals[::-1], 0, None), evecs[:, ::-1]
+
+def _row_basis(G: np.ndarray, k: int, K: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    "Top right singular vectors `(d, r)` of `G`, r = min(k, rank), and their squares, from G G' (`K`) or G'G."
+    n, d = G.shape
+    if n < d: s2, U = _top_eigh(G @ G.T if K is None else K, k)
+    else: s2, V = _top_eigh(G.T @ G, k)
+    r = int((s2 > _RANK_RTOL ** 2 * s2[0]).sum()) if len(s2) and s2[0] > 0 else 0
+    V = (G.T @ U[:, :r]) / np.sqrt(s2[:r]) if n < d else V[:, :r]
+    return V, s2[:r]
+
+def _gradient_basis(G: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    "The top uncentred principal directions `(d, r)` of the rows of `G`, r = min(k, rank), and their norm² shares."
+    if not 1 <= k <= G.shape[1]: raise ValueError(f"n_components={k} must be in [1, {G.shape[1]}] (the layer's dim)")
+    V, s2 = _row_basis(G, k)
+    return _flip_signs(V.T).T, s2 / max(float((G ** 2).sum()), 1e-300)
+
+def _checked_basis(G: np.ndarray, k: int, what: str, layer: str) -> tuple[np.ndarray, np.ndarray]:
+    "`_gradient_basis` of the gradients of `what`: all-zero refused, a rank below `k` warned of (layer and rank named)."
+    basis, energy = _gradient_basis(G, k)
+    r = basis.shape[1]
+    if r == 0:
+        raise ValueError(f"{what} has an all-zero gradient w.r.t. layer {layer!r}: it does not depend on that layer")
+    if r < k:
+        warnings.warn(f"{what}: the gradients w.r.t. layer {layer!r} have rank {r} < n_components={k}; "
+                      f"its subspace has {r} direction{'s' if r > 1 else ''}", stacklevel=3)
+    return basis, energy
+
+def _per_sample(t: torch.Tensor, mask: np.ndarray | None) -> torch.Tensor:
+    "A `(B, D)` layer output as is; a `(B, T, D)` one summed over each sample's valid frames (those `mask` marks)."
     if t.ndim == 2: return t
     if t.ndim != 3: raise ValueError(f"expected a (batch, feat) or (batch, time, feat) output, got shape {tuple(t.shape)}")
-    if lengths is None: return t.sum(1)
-    mask = torch.as_tensor(np.arange(t.shape[1])[None, :] < lengths[:, None], device=t.device, dtype=t.dtype)
-    return (t * mask[..., None]).sum(1)
+    if mask is None: return t.sum(1)
+    if mask.shape[1] != t.shape[1]:
+        raise ValueError(f"the output has {t.shape[1]} time steps but the attention mask {mask.shape[1]}")
+    return (t * torch.as_tensor(mask, device=t.device, dtype=t.dtype)[..., None]).sum(1)
 
+# %% ../nbs/11_subspace.ipynb #5c0e7a11
 def task_gradients(module: nn.Module,        # any torch module
                    inputs,                    # samples, sequences or batches, as for `activations`
                    tasks: Mapping[str, Callable], # name -> function of the module's output giving one scalar per sample, shape (B,)
@@ -441,7 +585,7 @@ def task_gradients(module: nn.Module,        # any torch module
     "Per task, the gradient of its scalar w.r.t. `layer`'s output for every sample (frame), as a `LayerSet` keyed by task."
     names = list(tasks)
     if not names: raise ValueError("no tasks: pass a mapping name -> function of the output")
-    def scalars(out, captured, lengths):
+    def scalars(out, captured, mask):
         cols = []
         for k in names:
             v = tasks[k](out)
@@ -452,22 +596,73 @@ def task_gradients(module: nn.Module,        # any torch module
     return LayerSet(dict(zip(names, frames)), {"gradients_of": names, "wrt": layer, "module": type(module).__name__})
 
 # %% ../nbs/11_subspace.ipynb #e6827b48
+def _resample_frames(offsets: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    "Frame indices of a bootstrap sample of the sequences (drawn with replacement, each with all its frames)."
+    lens = np.diff(offsets)
+    seq = rng.integers(0, len(lens), len(lens))
+    L = lens[seq]
+    ends = np.cumsum(L)
+    return np.arange(ends[-1]) - np.repeat(ends - L, L) + np.repeat(offsets[:-1][seq], L)
+
+def _random_overlaps(dim: int, ka: int, kb: int, n: int, rng: np.random.Generator) -> np.ndarray:
+    "Overlaps of a `ka`-dim subspace with `n` uniformly random `kb`-dim subspaces of R^dim (whichever the fixed one)."
+    out = []
+    for i in range(0, n, 256):
+        Q = np.linalg.qr(rng.standard_normal((min(256, n - i), dim, kb)))[0]
+        out.append((Q[:, :ka] ** 2).sum((1, 2)) / min(ka, kb))
+    return np.concatenate(out)
+
+def _boot_overlaps(Ga: np.ndarray, Gb: np.ndarray, offsets: np.ndarray, ka: int, kb: int, n_boot: int,
+                   rng: np.random.Generator) -> np.ndarray:
+    "Overlaps of the two gradient subspaces over bootstrap samples of the sequences, the same for both tasks."
+    Ks = [G @ G.T if len(G) < G.shape[1] else None for G in (Ga, Gb)]
+    out = np.full(n_boot, np.nan)
+    for i in range(n_boot):
+        idx = _resample_frames(offsets, rng)
+        Q = [_row_basis(G[idx], k, None if K is None else K[np.ix_(idx, idx)])[0]    # the Gram on the cheaper side
+             for G, K, k in zip((Ga, Gb), Ks, (ka, kb))]
+        if min(q.shape[1] for q in Q) > 0: out[i] = subspace_overlap(*Q).value
+    return out
+
+# %% ../nbs/11_subspace.ipynb #7d2f4b90
 @dataclass
 class OrthogonalityTest:
-    "Are two tasks' gradient subspaces more orthogonal than if the tasks were the same? The overlap and a permutation p-value."
-    overlap: Overlap      # the observed overlap of the two subspaces
-    p_value: float        # share of label shuffles (with the observed one counted) giving an overlap <= the observed one
-    null: np.ndarray      # the overlaps with the task labels of the pooled gradients shuffled
-    def __repr__(self):
-        return (f"OrthogonalityTest(overlap {self.overlap.value:.4f}, random {self.overlap.random:.4f}, "
-                f"shuffled median {np.median(self.null):.4f}, p = {self.p_value:.4g} over {len(self.null)} shuffles)")
+    "Do two tasks' subspaces overlap less than random ones (orthogonal), more (shared) or neither? With an interval."
+    overlap: Overlap                # the observed overlap; `.random` is its expectation for random subspaces
+    interval: tuple[float, float]   # bootstrap percentile interval of the overlap (the same sequences for both tasks)
+    level: float                    # confidence level of the interval; each one-sided test is at (1 - level) / 2
+    p_orthogonal: float             # share of random subspaces (the observed one counted) overlapping at most as much
+    p_shared: float                 # share of random subspaces (the observed one counted) overlapping at least as much
+    random_overlaps: np.ndarray     # overlaps of uniformly random subspaces of the two dimensions
+    boot: np.ndarray                # the bootstrap overlaps (NaN where a replicate's gradients were all zero)
 
+    @property
+    def answer(self) -> str:
+        "'shared' (more overlap than random), 'orthogonal' (less than random) or 'as random' (neither, at the level)."
+        alpha = (1 - self.level) / 2
+        if self.p_shared < alpha: return "shared"
+        if self.p_orthogonal < alpha: return "orthogonal"
+        return "as random"
+
+    @property
+    def p_value(self) -> float:
+        "Deprecated name of `p_orthogonal` (the former test's field), kept until its callers move."
+        return self.p_orthogonal
+
+    def __repr__(self):
+        lo, hi = self.interval
+        r0, r1 = np.quantile(self.random_overlaps, [(1 - self.level) / 2, (1 + self.level) / 2])
+        return (f"OrthogonalityTest({self.answer}: overlap {self.overlap.value:.4f} [{lo:.4f}, {hi:.4f}], "
+                f"random {self.overlap.random:.4f} [{r0:.4f}, {r1:.4f}] ({self.level:.0%}); "
+                f"p_orthogonal {self.p_orthogonal:.3g}, p_shared {self.p_shared:.3g})")
+
+# %% ../nbs/11_subspace.ipynb #2a6b8c31
 @dataclass
 class TaskSubspaces:
     "Per task, the principal subspace of the gradients of its scalar with respect to one layer."
     layer: str                          # the layer the gradients were taken against
     gradients: LayerSet                 # per task, the gradient frames
-    bases: dict[str, np.ndarray]        # per task, (dim, k) orthonormal basis of its gradient subspace
+    bases: dict[str, np.ndarray]        # per task, (dim, r) orthonormal basis of its subspace (r = min(k, rank))
     energy: dict[str, np.ndarray]       # per task, each direction's share of the gradients' squared norm
 
     def overlap(self,
@@ -480,68 +675,102 @@ class TaskSubspaces:
     def orthogonality_test(self,
                            a: str,                    # one task
                            b: str,                    # another task
-                           n_perm: int = 200,         # label shuffles
-                           seed: int = 0,             # seed of the shuffles
+                           n_boot: int = 200,         # bootstrap replicates (sequences resampled) for the interval
+                           n_random: int = 1000,      # random subspaces drawn for the chance distribution
+                           level: float = 0.95,       # level of the interval (each one-sided test at (1 - level) / 2)
+                           seed: int = 0,             # seed of the draws
+                           n_perm: int | None = None, # deprecated name of `n_boot` (the former shuffle count)
                           ) -> OrthogonalityTest:
-        "The overlap of tasks `a` and `b` against shuffles of the task labels of their pooled gradients (each task's scaled to unit RMS norm)."
-        k = self.bases[a].shape[1]
-        G = [to_numpy(self.gradients[t].data).astype(np.float64) for t in (a, b)]
-        G = np.concatenate([g / max(np.sqrt((g ** 2).sum(1).mean()), 1e-300) for g in G])
-        na = len(self.gradients[a].data)
+        "The overlap of tasks `a` and `b` against random subspaces of the same dimensions, both ways, with an interval."
+        if n_perm is not None:
+            warnings.warn("orthogonality_test(n_perm=) is deprecated: the test draws random subspaces and a bootstrap; "
+                          "pass n_boot=", FutureWarning, stacklevel=2)
+            n_boot = n_perm
+        if n_boot < 1 or n_random < 1:
+            raise ValueError(f"n_boot and n_random must be at least 1, got {n_boot} and {n_random}")
+        if not 0 < level < 1: raise ValueError(f"level must be in (0, 1), got {level}")
+        fa, fb = self.gradients[a], self.gradients[b]
+        if not np.array_equal(fa.offsets, fb.offsets):
+            raise ValueError(f"tasks {a!r} and {b!r} have gradients on different frames")
+        obs, (ka, kb) = self.overlap(a, b), (self.bases[a].shape[1], self.bases[b].shape[1])
         rng = np.random.default_rng(seed)
-        null = np.empty(n_perm)
-        for i in range(n_perm):
-            perm = rng.permutation(len(G))
-            null[i] = subspace_overlap(_gradient_basis(G[perm[:na]], k)[0], _gradient_basis(G[perm[na:]], k)[0]).value
-        obs = self.overlap(a, b)
-        return OrthogonalityTest(obs, float((1 + np.sum(null <= obs.value)) / (1 + n_perm)), null)
+        null = _random_overlaps(obs.dim, ka, kb, n_random, rng)
+        tol = 1e-9 * max(1.0, obs.value)                # ties: the same value up to rounding counts as equal
+        p_orth = (1 + np.sum(null <= obs.value + tol)) / (1 + n_random)
+        p_shared = (1 + np.sum(null >= obs.value - tol)) / (1 + n_random)
+        boot = _boot_overlaps(_as_matrix(fa), _as_matrix(fb), fa.offsets, ka, kb, n_boot, rng)
+        lo, hi = np.nanquantile(boot, [(1 - level) / 2, (1 + level) / 2])
+        return OrthogonalityTest(obs, (float(lo), float(hi)), level, float(p_orth), float(p_shared), null, boot)
 
     def __repr__(self):
-        k = next(iter(self.bases.values())).shape[1]
-        return f"TaskSubspaces({list(self.bases)} w.r.t. {self.layer!r}, {k} components each)"
+        ks = sorted({b.shape[1] for b in self.bases.values()})
+        return f"TaskSubspaces({list(self.bases)} w.r.t. {self.layer!r}, {'/'.join(map(str, ks))} components each)"
 
 def task_subspaces(module: nn.Module,        # any torch module
                    inputs,                    # samples, sequences or batches, as for `activations`
                    tasks: Mapping[str, Callable], # name -> function of the module's output giving one scalar per sample
                    layer: str,                # the layer the gradients are taken against
-                   n_components: int = 3,     # dimension of each task's subspace
+                   n_components: int = 3,     # dimension of each task's subspace (at most the rank of its gradients)
                    batch_size: int = 64,      # samples per forward pass
                    progress: bool = False,    # show a progress bar
                   ) -> TaskSubspaces:
     "For each task, the principal subspace of the gradients of its scalar w.r.t. `layer`'s output."
     grads = task_gradients(module, inputs, tasks, layer, batch_size, progress)
-    fits = {t: _gradient_basis(to_numpy(grads[t].data).astype(np.float64), n_components) for t in grads}
+    fits = {t: _checked_basis(_as_matrix(grads[t], f"the gradients of task {t!r}"), n_components, f"task {t!r}", layer)
+            for t in grads}
     return TaskSubspaces(layer, grads, {t: b for t, (b, _) in fits.items()}, {t: e for t, (_, e) in fits.items()})
 
 # %% ../nbs/11_subspace.ipynb #b97016fa
-class GradientProbe:
+class GradientProbe(TransformerMixin, BaseEstimator):
     "Which directions of a source layer drive a target layer: per-sample gradients of the target's PC scores (or units), their principal directions, and a grouping of those directions."
     def __init__(self,
-                 n_components: int = 4,   # principal directions of the pooled gradients kept
-                 n_clusters: int = 2):    # groups the directions are clustered into
-        self.n_components, self.n_clusters = n_components, n_clusters
+                 n_components: int = 4,            # principal directions of the pooled gradients (at most their rank)
+                 n_clusters: int = 2,              # groups the directions are clustered into
+                 module: nn.Module | None = None,  # the torch module the inputs go through
+                 source: str | None = None,        # the layer the gradients are taken against
+                 target: str | None = None,        # a later layer whose scores are differentiated
+                 target_pca: LayerPCA | None = None, # differentiate these PC scores of `target` (unfitted: fitted on X)
+                 batch_size: int = 64,             # samples per forward pass
+                 progress: bool = False,           # show a progress bar
+                ):
+        self.n_components = n_components
+        self.n_clusters = n_clusters
+        self.module = module
+        self.source = source
+        self.target = target
+        self.target_pca = target_pca
+        self.batch_size = batch_size
+        self.progress = progress
 
     def fit(self,
-            module: nn.Module,             # any torch module
-            inputs,                         # samples, sequences or batches, as for `activations`
-            source: str,                    # the layer the gradients are taken against
-            target: str,                    # a later layer whose scores are differentiated
-            target_pca: LayerPCA | None = None, # differentiate these PC scores of `target` (default: each of its units)
-            batch_size: int = 64,           # samples per forward pass
-            progress: bool = False,         # show a progress bar
+            X,          # the module's inputs: samples, sequences or batches, as for `activations`
+            y=None,     # ignored (scikit-learn's signature)
+            *args,      # deprecated form `fit(module, inputs, source, target, target_pca, batch_size, progress)`
+            **kwargs,   # deprecated form, as `args`
            ) -> GradientProbe:
-        "Gradients of each target score w.r.t. the source layer, their principal directions, and the grouping."
-        def scalars(out, captured, lengths):
+        "Gradients of each target score w.r.t. the source layer over the inputs `X`, their directions and grouping."
+        if isinstance(X, nn.Module): return self._fit_deprecated(X, y, *args, **kwargs)
+        if args or kwargs: raise TypeError(f"fit(X) takes the inputs only; got more arguments {args} {list(kwargs)}")
+        if self.module is None or self.source is None or self.target is None:
+            raise ValueError("GradientProbe needs module=, source= and target= (layer names) in its constructor")
+        pca = self.target_pca
+        if pca is not None and not hasattr(pca, "components_"):
+            target_frames = activations(self.module, X, self.target, self.batch_size)[self.target]
+            pca = self.target_pca_ = clone(pca).fit(target_frames)
+        target = self.target
+        def scalars(out, captured, mask):
             t = captured[target]
-            if target_pca is None: return _per_sample(t, lengths)
-            V = torch.as_tensor(target_pca.components_, dtype=t.dtype, device=t.device)
-            mu = torch.as_tensor(target_pca.mean_, dtype=t.dtype, device=t.device)
-            return _per_sample((t - mu) @ V.T, lengths)
-        frames = _gradients(module, inputs, source, scalars, batch_size, stop_at=target, progress=progress)
-        names = [f"{target}:pc{j}" if target_pca is not None else f"{target}[{j}]" for j in range(len(frames))]
-        self.gradients_ = LayerSet(dict(zip(names, frames)), {"wrt": source, "of": target, "module": type(module).__name__})
-        G = np.concatenate([to_numpy(f.data).astype(np.float64) for f in frames])
-        basis, self.explained_ratio_ = _gradient_basis(G, self.n_components)
+            if pca is None: return _per_sample(t, mask)
+            V = torch.as_tensor(pca.components_, dtype=t.dtype, device=t.device)
+            mu = torch.as_tensor(pca.mean_, dtype=t.dtype, device=t.device)
+            return _per_sample((t - mu) @ V.T, mask)
+        frames = _gradients(self.module, X, self.source, scalars, self.batch_size, stop_at=target,
+                            progress=self.progress)
+        names = [f"{target}:pc{j}" if pca is not None else f"{target}[{j}]" for j in range(len(frames))]
+        meta = {"wrt": self.source, "of": target, "module": type(self.module).__name__}
+        self.gradients_ = LayerSet(dict(zip(names, frames)), meta)
+        G = np.concatenate([_as_matrix(f, f"the gradients of {target!r}") for f in frames])
+        basis, self.explained_ratio_ = _checked_basis(G, self.n_components, f"the scores of {target!r}", self.source)
         self.components_ = basis.T
         use = (G @ basis) ** 2                                   # how much each gradient moves along each direction
         norm = np.sqrt((use ** 2).sum(0))
@@ -550,16 +779,33 @@ class GradientProbe:
         u = np.stack([use[a:b].mean(0) for a, b in zip(rows[:-1], rows[1:])])
         self.usage_ = u / np.maximum(u.sum(1, keepdims=True), 1e-300)
         self.labels_ = _group(self.affinity_, self.n_clusters)
+        if np.ndim(X) == 2 and (isinstance(X, np.ndarray) or is_tensor(X)): self.n_features_in_ = X.shape[1]
         return self
 
+    def _fit_deprecated(self, module, inputs, source, target, target_pca=None, batch_size=None,
+                        progress=None) -> GradientProbe:
+        "The former `fit(module, inputs, source, target, ...)`: the layers go to the constructor, then `fit(inputs)`."
+        warnings.warn("GradientProbe.fit(module, inputs, source, target) is deprecated: pass "
+                      "GradientProbe(..., module=, source=, target=).fit(inputs)", FutureWarning, stacklevel=3)
+        self.set_params(module=module, source=source, target=target, target_pca=target_pca)
+        if batch_size is not None: self.set_params(batch_size=batch_size)
+        if progress is not None: self.set_params(progress=progress)
+        return self.fit(inputs)
+
     def transform(self,
-                  X,  # (n, d) frames of the source layer
+                  X,  # the module's inputs, as for `fit`
                  ) -> np.ndarray:
-        "Coordinates of source frames along the gradient directions."
-        return _as_matrix(X) @ self.components_.T
+        "Coordinates of the source layer's frames on `X` along the gradient directions, `(n_frames, n_components_)`."
+        check_is_fitted(self, "components_")
+        return _as_matrix(activations(self.module, X, self.source, self.batch_size)[self.source]) @ self.components_.T
 
-    def __repr__(self): return f"GradientProbe(n_components={self.n_components}, n_clusters={self.n_clusters})"
+    _repr_html_ = _repr_mimebundle_ = None   # the compact text repr below, not scikit-learn's HTML diagram
 
+    def __repr__(self):
+        layers = f", source={self.source!r}, target={self.target!r}" if self.source is not None else ""
+        return f"GradientProbe(n_components={self.n_components}, n_clusters={self.n_clusters}{layers})"
+
+# %% ../nbs/11_subspace.ipynb #3e9d0f62
 def _group(affinity: np.ndarray, n_clusters: int) -> np.ndarray:
     "Cluster labels from a similarity matrix (average linkage on 1 - similarity; deterministic)."
     if n_clusters < 1 or n_clusters > len(affinity): raise ValueError(f"n_clusters={n_clusters} must be in [1, {len(affinity)}]")
