@@ -87,7 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("repair", help="FeatureStore interrupted by a crash or by overlapping runs -> consistent again")
     r.add_argument("store", help="FeatureStore folder")
     r.add_argument("--full", action="store_true", help="also decompress every chunk (reads the whole store)")
-    r.add_argument("--no-progress", action="store_true", help="accepted as by every command (repair shows no progress bar)")
+    r.add_argument("--no-progress", action="store_true", help="accepted as by every command (repair shows no bar)")
     r.add_argument("--debug", action="store_true", help="show the traceback of a setup error")
     add_commands(sub)   # grid, batch: experiments over text models (layernb.experiments)
     return p
@@ -148,10 +148,11 @@ def _demo(args) -> None:
     if dist_info()[0] != 0: return
     if not args.no_features:
         n = meta["features_reused"]
-        if meta["features_replaced"]: print(f"replaced the features in {args.out}/features (other inputs: {meta['features_replaced']})")
+        if meta["features_replaced"]:
+            print(f"replaced the features in {args.out}/features (other inputs: {meta['features_replaced']})")
         elif n: print(f"reused {n} utterances stored in {args.out}/features, extracted {meta['stats']['n_items']}")
-    print(f"{'replaced the report' if again else 'report'} in {args.out}: {', '.join(meta['figures'].values())}, metadata.json "
-          f"({meta['n_utterances']} utterances, {meta['weights_source']})")
+    print(f"{'replaced the report' if again else 'report'} in {args.out}: {', '.join(meta['figures'].values())}, "
+          f"metadata.json ({meta['n_utterances']} utterances, {meta['weights_source']})")
 
 def _extract(args) -> None:
     "`layernb extract`."
@@ -168,7 +169,8 @@ def _extract(args) -> None:
     init_distributed()
     again = args.stream and _had_report(args.out)
     s = run_extraction(items, speech_loader(sm.sample_rate), extractor, model_info(sm), args.store, args.out, args.dtype,
-                       args.stream, args.reservoir, vars(args), inputs=speech_fingerprint(sm, features), batch_size=args.batch_size,
+                       args.stream, args.reservoir, vars(args), inputs=speech_fingerprint(sm, features),
+                       batch_size=args.batch_size,
                        max_batch_size=args.max_batch_seconds, shard_size=args.shard_size, shard_mb=args.shard_mb,
                        retry_errors=args.retry_errors, progress=not args.no_progress)
     if dist_info()[0] != 0: return
@@ -194,7 +196,8 @@ def _analyze(args) -> None:
                         dict(job="analyze", store=str(store.path), n_utterances=len(store), n_frames_aligned=m.n,
                              frame_rates=store.frame_rates, settings=vars(args),
                              **{k: store.manifest[k] for k in ("model_id", "weights_source", "config")}))
-    print(f"{'replaced the report' if again else 'report'} in {args.out}: {', '.join(meta['figures'].values())}, metadata.json")
+    figures = ", ".join(meta["figures"].values())
+    print(f"{'replaced the report' if again else 'report'} in {args.out}: {figures}, metadata.json")
 
 def _repair(args) -> None:
     "`layernb repair`."
@@ -203,7 +206,8 @@ def _repair(args) -> None:
     except (FileNotFoundError, ValueError) as e: raise SetupError(str(e)) from e
     try: done = store.repair(full=args.full)
     except StoreBusyError as e: raise SetupError(str(e)) from e
-    dropped = "".join(f"; dropped shard {n} ({why}): its utterances are pending again" for n, why in done["dropped"].items())
+    dropped = "".join(f"; dropped shard {n} ({why}): its utterances are pending again"
+                      for n, why in done["dropped"].items())
     print(f"store {args.store}: {len(store)} utterances in {len(store.manifest['shards'])} shards{dropped}; "
           f"adopted {len(done['adopted'])} unlisted shards, removed {len(done['removed'])} leftovers")
 

@@ -222,7 +222,7 @@ def _reason(e: BaseException) -> str:
     return getattr(e, "reason", None) or f"{type(e).__name__}: {e}"
 
 def _as_stored(ls: LayerSet, dtype) -> LayerSet:
-    "`ls` as the store keeps it (its dtype's rounding), in float32 numpy: streamed moments then equal moments of the store."
+    "`ls` as the store keeps it (its dtype's rounding), as float32 numpy: streamed moments equal the store's."
     ls = _in_store_dtype(ls, dtype)
     return ls._map(lambda f: Frames(f.data.astype(np.float32, copy=False), f.offsets, f.frame_rate, f.ids))
 
@@ -235,7 +235,8 @@ def _read_back(store: FeatureStore, ids: list, moments, reservoir, chunk: int = 
 
 def _refresh_changed(store: FeatureStore, items: Sequence[Item]) -> int:
     "Drop the stored items whose file changed since it was extracted (so they are extracted again); return how many."
-    return len(store.drop(store.changed_files({it.id: it.path for it in items if it.path is not None and it.id in store})))
+    files = {it.id: it.path for it in items if it.path is not None and it.id in store}
+    return len(store.drop(store.changed_files(files)))
 
 def _drop_errors(path: Path, ids: set):
     "Rewrite the error log without the records of `ids` (atomically)."
@@ -271,7 +272,8 @@ def extract_corpus(items: Sequence[Item],                     # the corpus (all 
     if shard_size < 1: raise SetupError(f"shard size must be at least 1 item, got {shard_size}")
     ids = [it.id for it in items]
     if len(set(ids)) != len(ids): raise SetupError(f"item id {next(i for i in ids if ids.count(i) > 1)!r} occurs more than once")
-    with writer_lock(store.path) if store is not None and rank == 0 else contextlib.nullcontext():   # ranks share rank 0's lock
+    streaming = moments is not None or reservoir is not None
+    with writer_lock(store.path) if store is not None and rank == 0 else contextlib.nullcontext():   # ranks share it
         log_path = store.path / "errors.jsonl" if store is not None else Path(error_log)
         plan = plan_batches(items, batch_size, max_batch_size)
         stats, t_start = RunStats(world_size=world, unit=unit), time.perf_counter()
@@ -284,7 +286,7 @@ def extract_corpus(items: Sequence[Item],                     # the corpus (all 
             store.reload()
         logged = {e["id"] for e in read_errors(log_path)}
         skip = (set(store.ids) if store is not None else set()) | logged
-        if store is not None and (moments is not None or reservoir is not None):   # the stream covers what is stored already
+        if store is not None and streaming:   # the stream covers what is stored already
             reuse = [i for i in ids if i in store][rank::world]
             _read_back(store, reuse, moments, reservoir)
             stats.n_reused = len(reuse)
@@ -321,7 +323,7 @@ def extract_corpus(items: Sequence[Item],                     # the corpus (all 
                     ls = None if not keep else ls if len(keep) == ls.n_seq else ls.subset(keep)
                 t2 = time.perf_counter(); stats.forward_s += t2 - t1
                 if ls is not None:
-                    if store is not None and (moments is not None or reservoir is not None): ls = _as_stored(ls, store.dtype)
+                    if store is not None and streaming: ls = _as_stored(ls, store.dtype)
                     if writer is not None: writer.add(ls, files)
                     t3 = time.perf_counter(); stats.write_s += t3 - t2
                     if moments is not None or reservoir is not None:
@@ -339,7 +341,8 @@ def extract_corpus(items: Sequence[Item],                     # the corpus (all 
                     for rec in held: _append(log_path, rec)
                     held.clear()
                 bar.update(len(batch))
-                if stats.size and unit == "s": bar.set_postfix(RTF=f"{(time.perf_counter() - t_start) / stats.size:.3f}", errors=stats.n_errors)
+                if stats.size and unit == "s":
+                    bar.set_postfix(RTF=f"{(time.perf_counter() - t_start) / stats.size:.3f}", errors=stats.n_errors)
             if writer is not None:
                 t = time.perf_counter(); writer.close(); stats.write_tail_s = time.perf_counter() - t
                 stats.write_s += stats.write_tail_s
@@ -382,7 +385,7 @@ def run_extraction(items: Sequence[Item],                     # the corpus (the 
                    stream: bool = False,                       # accumulate Moments and a Reservoir (all-reduced over ranks)
                    reservoir_size: int = 4096,                 # frames in the sample
                    settings: dict | None = None,               # the arguments, recorded in the summary
-                   inputs: dict | None = None,                 # fingerprint of what makes the numbers (model, settings): a store made from others is refused
+                   inputs: dict | None = None,                 # fingerprint of what makes the numbers (checked on resume)
                    **loop_kw) -> dict:
     "A whole run on this process's share: store created or resumed, features extracted, stats (and moments, sample) merged over ranks."
     import torch
@@ -403,7 +406,7 @@ def run_extraction(items: Sequence[Item],                     # the corpus (the 
         err = all_gather_objects(err)[0]   # rank 0's setup error stops every rank
         if err is not None: raise SetupError(err)
         fs = FeatureStore(store) if store is not None else None
-        moments = Moments(device="cpu", gemm_dtype=torch.float64) if stream else None   # float64 products: any chunking, same sums
+        moments = Moments(device="cpu", gemm_dtype=torch.float64) if stream else None   # any chunking: the same sums
         res = Reservoir(reservoir_size) if stream else None
         log = None
         if fs is None:
@@ -421,7 +424,8 @@ def run_extraction(items: Sequence[Item],                     # the corpus (the 
     if stream:
         if world > 1: moments.all_reduce(); res.all_gather()
         if not moments.n:
-            raise SetupError(f"nothing to report: not one item could be extracted (see errors.jsonl in {fs.path if fs else out})")
+            where = fs.path if fs is not None else out
+            raise SetupError(f"nothing to report: not one item could be extracted (see errors.jsonl in {where})")
         if rank == 0:
             Path(out).mkdir(parents=True, exist_ok=True)
             moments.save(Path(out) / "moments.npz")

@@ -62,10 +62,10 @@ def analyze_store(store: FeatureStore,                 # the features
                   device="cpu",                        # where the moments are accumulated
                   progress: bool = True,               # show a progress bar
                  ):
-    "`Moments` of the store's layers (aligned to the lowest frame rate), read `chunk` items at a time (float64 products)."
+    "`Moments` of the store's layers (aligned to the lowest frame rate), read `chunk` items at a time."
     import torch
     from layernb.moments import Moments
-    m = Moments(device=device, gemm_dtype=torch.float64)   # the same sums, to rounding, whatever the order the store was filled in
+    m = Moments(device=device, gemm_dtype=torch.float64)   # float64 products: the same sums in any order of the items
     ids = store.ids
     for i in tqdm(range(0, len(ids), chunk), desc="moments", unit="chunk", disable=not progress):
         m.update(store.layerset(layers, ids[i:i + chunk], dtype=np.float32).align())
@@ -112,7 +112,7 @@ def write_report(out: str | Path,                    # the report folder
                  meta: dict,                         # what it was computed on (model_id, weights_source, ...)
                  prop=None,                          # an input-propagation result to plot
                 ) -> dict:
-    "Write a heatmap per matrix (PNG), `matrices.npz`, the propagation plot (if `prop`) and `metadata.json` to `out` (replacing an earlier report's files); return the metadata."
+    "Write a heatmap per matrix (PNG), `matrices.npz`, the propagation plot (if `prop`) and `metadata.json` to `out`; return the metadata."
     import matplotlib.pyplot as plt
     from layernb.plots import heatmap, propagation_plot   # the one home of figures
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
@@ -143,8 +143,8 @@ def stream_report(out: str | Path,                         # the report folder (
     moments, res = summary["moments"], summary["reservoir"]
     meta = {k: v for k, v in summary.items() if k not in ("moments", "reservoir")}
     return write_report(out, moment_matrices(moments, metrics), moments.layers,
-                        dict(meta, job="extract --stream", n_report_items=int(moments.n_seq), n_frames_aligned=moments.n,
-                             n_sample_frames=len(res)))
+                        dict(meta, job="extract --stream", n_report_items=int(moments.n_seq),
+                             n_frames_aligned=moments.n, n_sample_frames=len(res)))
 
 # %% ../nbs/10c_report.ipynb #9b0a6678
 def _logged(path: Path) -> set:
@@ -173,8 +173,8 @@ def run_demo(out: str | Path,                               # the report folder
             ) -> dict:
     "The main job: built-in corpus -> every named feature -> similarity matrices -> figures and metadata.json in `out`."
     from layernb.audio import builtin_corpus, builtin_utterances
-    from layernb.speech import (CONDITIONING_LAYER, after_cnn, demo_model, model_info, speech_extractor, speech_fingerprint,
-                                speech_items, speech_loader)
+    from layernb.speech import (CONDITIONING_LAYER, after_cnn, demo_model, model_info, speech_extractor,
+                                speech_fingerprint, speech_items, speech_loader)
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     sm = demo_model(seed) if sm is None else sm
     utts = builtin_utterances(max_count=max_count)
@@ -192,13 +192,15 @@ def run_demo(out: str | Path,                               # the report folder
         warnings.simplefilter("ignore", RuntimeWarning)
         prop = propagation(moments, CONDITIONING_LAYER, after_cnn(moments.layers))
     rates = sm.frame_rates
-    covered = set(FeatureStore(out / "features").ids) if keep_features else {u.id for u in utts} - _logged(out / "errors.jsonl")
+    if keep_features: covered = set(FeatureStore(out / "features").ids)
+    else: covered = {u.id for u in utts} - _logged(out / "errors.jsonl")
     frames = None
     if keep_features:
         st = FeatureStore(out / "features")
         frames = {k: int(st.frames(k).n_frames) for k in (st.layers[0], st.layers[-1])}
     meta = dict(summary, job="demo", corpus=str(builtin_corpus()), utterances=[u.id for u in utts],
-                n_utterances=int(moments.n_seq), audio_seconds=sum(u.duration for u in utts if u.id in covered), frame_rates=rates,
+                n_utterances=int(moments.n_seq), audio_seconds=sum(u.duration for u in utts if u.id in covered),
+                frame_rates=rates,
                 aligned_rate=min(rates.values()), n_frames_aligned=moments.n, frames_per_layer_sample=frames,
                 conditioned_on=CONDITIONING_LAYER, seconds=time.perf_counter() - t0,
                 features_reused=summary["stats"]["n_reused"], features_replaced=replaced)

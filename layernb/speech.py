@@ -448,12 +448,12 @@ def speech_extractor(sm: SpeechModel,  # the model
     return extract
 
 # %% ../nbs/07_speech.ipynb #017bddb6
-_CONFIG_LABELS = ("_name_or_path", "transformers_version", "architectures")   # config fields that name the model, not its numbers
+_CONFIG_LABELS = ("_name_or_path", "transformers_version", "architectures")   # name the model, do not make its numbers
 
 def speech_fingerprint(sm: SpeechModel,  # the model of a run
                        features="all",   # group name(s) and/or feature names extracted
                       ) -> dict:
-    "What makes the numbers of a speech extraction: the weights' bytes, the whole config, the waveform convention, the features."
+    "What makes the numbers of a speech extraction: weights' bytes, config, waveform convention, features."
     import json
     cfg = {k: v for k, v in json.loads(sm.config.to_json_string()).items() if k not in _CONFIG_LABELS}
     return dict(weights=model_fingerprint(sm.model), config=cfg, normalize=sm.normalize, sample_rate=sm.sample_rate,

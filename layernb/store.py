@@ -17,7 +17,7 @@ from fastcore.basics import patch
 from zarr.codecs import BloscCodec, ZstdCodec
 
 from .core import Frames, LayerSet, is_tensor, to_numpy
-from .fingerprint import check_fingerprint, file_record, fingerprint_diff
+from .fingerprint import StaleError, check_fingerprint, file_record, fingerprint_diff
 
 # %% auto #0
 __all__ = ['FORMAT', 'DEFAULT_SHARD_MB', 'NPZ_META', 'StoreBusyError', 'writer_lock', 'FeatureStore', 'append_error',
@@ -57,7 +57,7 @@ _HELD: dict[str, list] = {}   # resolved store folder -> [open lock file, depth]
 @contextlib.contextmanager
 def writer_lock(path: str | Path, # folder of a store (created if missing)
                ):
-    "Hold the store's writer lock for the block (re-entrant in a process); `StoreBusyError` at once if another process holds it."
+    "Hold the store's writer lock for the block (re-entrant in a process); `StoreBusyError` if another holds it."
     path = Path(path)
     key = str(path.resolve())
     if key not in _HELD:
@@ -111,21 +111,22 @@ class FeatureStore:
                exist_ok: bool = False,                    # reopen (and recover) an existing store with the same settings
                compression: str | None = "shuffle-zstd",  # chunk codec: 'shuffle-zstd' (bytes grouped by significance, then zstd), 'zstd' or None
                durable: bool = True,                      # fsync shards before committing (survives power loss, not only kills)
-               inputs: dict | None = None,                # fingerprint of what makes the numbers (model, settings); checked on reopen
+               inputs: dict | None = None,                # fingerprint of what makes the numbers; checked on reopen
               ) -> FeatureStore:
-        "Create a store at `path` (or reopen it with `exist_ok=True`, checking the settings and `inputs` agree, and recover)."
+        "Create a store at `path` (or reopen it with `exist_ok=True`: settings and `inputs` checked, then recover)."
         path = Path(path)
         if dtype not in (None, *_DTYPES): raise ValueError(f"dtype must be 'float16' or 'float32', got {dtype!r}")
         if compression not in _CODECS: raise ValueError(f"compression must be one of {list(_CODECS)}, got {compression!r}")
         with writer_lock(path):
             if (path / "manifest.json").exists():
-                if not exist_ok: raise FileExistsError(f"{path} already holds a FeatureStore; pass exist_ok=True to resume it")
+                if not exist_ok:
+                    raise FileExistsError(f"{path} already holds a FeatureStore; pass exist_ok=True to resume it")
                 return cls(path)._reopen(dtype, model_id, weights_source, layers, inputs)
             for sub in ("shards", "tmp"): (path / sub).mkdir(exist_ok=True)
-            manifest = dict(format=FORMAT, version=1, dtype=dtype or "float16", compression=compression, durable=durable,
-                            model_id=model_id, weights_source=weights_source, config=config or {}, meta=meta or {},
-                            inputs=inputs, layers={k: dict(dim=int(d), frame_rate=r) for k, (d, r) in (layers or {}).items()},
-                            shards=[])
+            declared = {k: dict(dim=int(d), frame_rate=r) for k, (d, r) in (layers or {}).items()}
+            manifest = dict(format=FORMAT, version=1, dtype=dtype or "float16", compression=compression,
+                            durable=durable, model_id=model_id, weights_source=weights_source, config=config or {}, meta=meta or {},
+                            inputs=inputs, layers=declared, shards=[])
             _write_json_atomic(path / "manifest.json", manifest)
         return cls(path)
 
@@ -311,8 +312,9 @@ def write_shard(self: FeatureStore,
     if sources: entry["sources"] = {u: sources[u] for u in ids if u in sources}
     (tmp / "shard.json").write_text(json.dumps(entry))
     lost = [k for k in stored if not (tmp / k / "zarr.json").exists()]
-    if lost: raise RuntimeError(f"the temporary shard {tmp.name} lost layers {lost} while it was written (removed by another "
-                                "process?); nothing was committed")
+    if lost:
+        raise RuntimeError(f"the temporary shard {tmp.name} lost layers {lost} while it was written (removed by "
+                           "another process?); nothing was committed")
     if self.manifest.get("durable", True): _fsync_tree(tmp)
     if _hook: _hook("written")
     os.rename(tmp, self.path / "shards" / name)
@@ -329,8 +331,9 @@ def _commit(self: FeatureStore, name: str):
     with self._locked():
         if any(s["name"] == name for s in self.manifest["shards"]): return
         dup = set(entry["ids"]) & set(self._where())
-        if dup: raise RuntimeError(f"shard {name} repeats stored utterances {sorted(dup)[:5]}; store {self.path} needs repair "
-                                   f"(layernb repair {self.path})")
+        if dup:
+            raise RuntimeError(f"shard {name} repeats stored utterances {sorted(dup)[:5]}; store {self.path} needs "
+                               f"repair (layernb repair {self.path})")
         self.manifest["shards"].append(entry)
         _write_json_atomic(self.path / "manifest.json", self.manifest)
         self._index = None
@@ -420,8 +423,8 @@ class ShardWriter:
         self.buffer_sources = {}
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="layernb-shard-writer") if background else None
         self._inflight = None
-    def add(self, ls: LayerSet,                          # LayerSet of one or more whole utterances (with `ids`), in the store's layers
-            sources: Mapping[str, dict] | None = None):  # utterance id -> `file_record` of its file (kept with the shard)
+    def add(self, ls: LayerSet,                          # whole utterances (with `ids`), in the store's layers
+            sources: Mapping[str, dict] | None = None):  # utterance id -> `file_record` of its file
         "Queue the utterances of `ls` (converted to the store dtype now); commit a shard when `shard_size` utterances or `shard_mb` MB are queued."
         ls = _in_store_dtype(ls, self.store.dtype)
         self.buffer.append(ls); self.buffer_bytes += _nbytes(ls)
@@ -442,7 +445,8 @@ class ShardWriter:
     def flush(self):
         "Commit the queued utterances as one shard (in the background: hand it to the worker)."
         if not self.buffer: return
-        parts, sources, self.buffer, self.buffer_bytes, self.buffer_sources = self.buffer, self.buffer_sources, [], 0, {}
+        parts, sources = self.buffer, self.buffer_sources
+        self.buffer, self.buffer_bytes, self.buffer_sources = [], 0, {}
         if self._pool is None: return self._write(parts, sources)
         self._wait()
         self._inflight = self._pool.submit(self._write, parts, sources)
@@ -531,7 +535,8 @@ def changed_files(self: FeatureStore, files: Mapping[str, str | Path], # utteran
     for u, f in files.items():
         if u not in recorded or not Path(f).exists(): continue
         now = file_record(f)
-        diff = fingerprint_diff({k: recorded[u][k] for k in ("size", "mtime_ns")}, {k: now[k] for k in ("size", "mtime_ns")})
+        keys = ("size", "mtime_ns")
+        diff = fingerprint_diff({k: recorded[u][k] for k in keys}, {k: now[k] for k in keys})
         if diff: out[u] = "; ".join(diff)
     return out
 
@@ -554,7 +559,8 @@ def drop(self: FeatureStore, ids: Iterable[str], # utterances to take out (ids n
 def _shard_problem(folder: Path, entry: dict, dims: dict, full: bool = False) -> str | None:
     "Why the shard in `folder` cannot be read as `entry` says (None: it can); `full`: decompress every chunk too."
     if not (folder / "shard.json").exists(): return "no shard.json"
-    if json.loads((folder / "shard.json").read_text())["ids"] != entry["ids"]: return "shard.json lists other utterances"
+    if json.loads((folder / "shard.json").read_text())["ids"] != entry["ids"]:
+        return "shard.json lists other utterances"
     lacking = [k for k in dims if k not in entry["offsets"]]
     if lacking: return f"no offsets for layers {lacking}"
     for k in dims:
@@ -563,7 +569,8 @@ def _shard_problem(folder: Path, entry: dict, dims: dict, full: bool = False) ->
         try:
             arr = zarr.open_array(store=str(folder / k), mode="r")
             if arr.shape != want: return f"layer {k!r} has shape {arr.shape}, not {want}"
-            if arr.nchunks_initialized != arr.nchunks: return f"layer {k!r} lacks {arr.nchunks - arr.nchunks_initialized} chunks"
+            if arr.nchunks_initialized != arr.nchunks:
+                return f"layer {k!r} lacks {arr.nchunks - arr.nchunks_initialized} chunks"
             if full: arr[:]
         except Exception as e: return f"layer {k!r} cannot be read ({type(e).__name__})"
     return None
@@ -666,7 +673,7 @@ def import_npz(files: str | Path | Iterable[str | Path],   # a folder of .npz fi
         store = FeatureStore.create(store, dtype=dtype or saved.get("store_dtype"), exist_ok=True, **create_kw)
     by_id = {f.name[:-4]: f for f in files}
     names = list(layers or store.layers or read_npz(files[0]).keys())
-    with store.writer(shard_size) as w:
+    with writer_lock(store.path), store.writer(shard_size) as w:
         for u in tqdm(store.pending(by_id), desc="import npz", unit="utt", disable=not progress):
             try:
                 arrs = read_npz(by_id[u], names)
