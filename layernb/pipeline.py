@@ -188,9 +188,9 @@ class RunStats:
         u = self.unit
         w = max(sum(r[3] for r in self.ranks) if self.ranks else self.wall_s, 1e-12)   # stage times are summed over ranks
         s = (f"{self.n_items} items extracted ({self.size:.1f} {u}), {self.n_errors} errors, in {self.wall_s:.2f} s"
+             + (f": RTF {self.rtf:.3f}" if u == "s" and self.size else "")
              + (f" ({self.n_refreshed} of them again: their files changed)" if self.n_refreshed else "")
              + (f"; {self.n_reused} stored items read back" if self.n_reused else "")
-             + (f": RTF {self.rtf:.3f}" if u == "s" and self.size else "")
              + f"; load {100*self.load_s/w:.1f}%, forward {100*self.forward_s/w:.1f}%, write {100*self.write_s/w:.1f}%, "
                f"moments {100*self.moments_s/w:.1f}%")
         if len(self.ranks) > 1:
@@ -385,7 +385,7 @@ def run_extraction(items: Sequence[Item],                     # the corpus (the 
                    stream: bool = False,                       # accumulate Moments and a Reservoir (all-reduced over ranks)
                    reservoir_size: int = 4096,                 # frames in the sample
                    settings: dict | None = None,               # the arguments, recorded in the summary
-                   inputs: dict | None = None,                 # fingerprint of what makes the numbers (checked on resume)
+                   inputs: dict | None = None,                 # fingerprint of what makes the numbers (resume check)
                    **loop_kw) -> dict:
     "A whole run on this process's share: store created or resumed, features extracted, stats (and moments, sample) merged over ranks."
     import torch

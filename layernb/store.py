@@ -125,8 +125,8 @@ class FeatureStore:
             for sub in ("shards", "tmp"): (path / sub).mkdir(exist_ok=True)
             declared = {k: dict(dim=int(d), frame_rate=r) for k, (d, r) in (layers or {}).items()}
             manifest = dict(format=FORMAT, version=1, dtype=dtype or "float16", compression=compression,
-                            durable=durable, model_id=model_id, weights_source=weights_source, config=config or {}, meta=meta or {},
-                            inputs=inputs, layers=declared, shards=[])
+                            durable=durable, model_id=model_id, weights_source=weights_source, config=config or {},
+                            meta=meta or {}, inputs=inputs, layers=declared, shards=[])
             _write_json_atomic(path / "manifest.json", manifest)
         return cls(path)
 
