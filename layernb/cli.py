@@ -57,7 +57,7 @@ def _model_args(q: argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     "The `layernb` argument parser."
     p = _Parser(prog="layernb", description="Layerwise representation analysis: extract every layer of a model, store, compare.")
-    sub = p.add_subparsers(dest="cmd", required=True, metavar="{demo,extract,analyze,grid,batch}")
+    sub = p.add_subparsers(dest="cmd", required=True, metavar="{demo,extract,analyze,repair,grid,batch}")
     d = sub.add_parser("demo", help="built-in corpus -> every named feature -> similarity matrices -> report folder")
     d.add_argument("--out", required=True, help="report folder (figures, matrices.npz, metadata.json, features/)")
     d.add_argument("--no-features", action="store_true", help="do not keep the feature store in OUT/features")
@@ -84,6 +84,11 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--out", required=True, help="report folder")
     a.add_argument("--layers", help="feature group or comma-separated layer names (default: every stored layer)")
     _common(a)
+    r = sub.add_parser("repair", help="FeatureStore interrupted by a crash or by overlapping runs -> consistent again")
+    r.add_argument("store", help="FeatureStore folder")
+    r.add_argument("--full", action="store_true", help="also decompress every chunk (reads the whole store)")
+    r.add_argument("--no-progress", action="store_true", help="accepted as by every command (repair shows no bar)")
+    r.add_argument("--debug", action="store_true", help="show the traceback of a setup error")
     add_commands(sub)   # grid, batch: experiments over text models (layernb.experiments)
     return p
 
@@ -121,6 +126,10 @@ def _metrics(spec: str) -> list[str]:
         except ValueError as e: raise SetupError(str(e)) from e
     return names
 
+def _had_report(out) -> bool:
+    "Whether the folder `out` already holds a report (the new one replaces it)."
+    return out is not None and (Path(out) / "metadata.json").exists()
+
 def _set_threads(n: int | None):
     "Pin torch's CPU threads (None: leave torch's default)."
     import torch
@@ -133,32 +142,42 @@ def _demo(args) -> None:
     metrics = _metrics(args.metrics)
     sm = _model(args) if args.model is not None else None
     init_distributed()
+    again = _had_report(args.out)
     meta = run_demo(args.out, sm, args.max_count, metrics, args.batch_size, args.device, args.seed, not args.no_features,
                     not args.no_progress, vars(args))
-    if dist_info()[0] == 0:
-        print(f"report in {args.out}: {', '.join(meta['figures'].values())}, metadata.json "
-              f"({meta['n_utterances']} utterances, {meta['weights_source']})")
+    if dist_info()[0] != 0: return
+    if not args.no_features:
+        n = meta["features_reused"]
+        if meta["features_replaced"]:
+            print(f"replaced the features in {args.out}/features (other inputs: {meta['features_replaced']})")
+        elif n: print(f"reused {n} utterances stored in {args.out}/features, extracted {meta['stats']['n_items']}")
+    print(f"{'replaced the report' if again else 'report'} in {args.out}: {', '.join(meta['figures'].values())}, "
+          f"metadata.json ({meta['n_utterances']} utterances, {meta['weights_source']})")
 
 def _extract(args) -> None:
     "`layernb extract`."
     from layernb.pipeline import run_extraction
     from layernb.report import stream_report
-    from layernb.speech import model_info, speech_extractor, speech_loader
+    from layernb.speech import model_info, speech_extractor, speech_fingerprint, speech_loader
     if args.stream and not args.out: raise SetupError("extract --stream needs --out DIR for the moments and the report")
     if not args.stream and not args.store: raise SetupError("extract needs --store DIR (or --stream --out DIR)")
     metrics = _metrics(args.metrics) if args.stream else None
     items = _corpus_items(args.corpus, args.max_count, args.max_duration)
     sm = _model(args)
-    extractor = speech_extractor(sm, [f for f in args.features.split(",") if f], args.device)
+    features = [f for f in args.features.split(",") if f]
+    extractor = speech_extractor(sm, features, args.device)
     init_distributed()
+    again = args.stream and _had_report(args.out)
     s = run_extraction(items, speech_loader(sm.sample_rate), extractor, model_info(sm), args.store, args.out, args.dtype,
-                       args.stream, args.reservoir, vars(args), batch_size=args.batch_size,
+                       args.stream, args.reservoir, vars(args), inputs=speech_fingerprint(sm, features),
+                       batch_size=args.batch_size,
                        max_batch_size=args.max_batch_seconds, shard_size=args.shard_size, shard_mb=args.shard_mb,
                        retry_errors=args.retry_errors, progress=not args.no_progress)
     if dist_info()[0] != 0: return
     if args.stream: stream_report(args.out, s, metrics)
     line = RunStats(**s["stats"]).summary()
     if args.store: line += f"; store {args.store}: {s['n_stored']} utterances, {s['n_errors']} in errors.jsonl"
+    if args.stream: line += f"; {'replaced the report' if again else 'report'} in {args.out}"
     print(line)
 
 def _analyze(args) -> None:
@@ -172,11 +191,25 @@ def _analyze(args) -> None:
     except (FileNotFoundError, KeyError) as e: raise SetupError(e.args[0] if e.args else str(e)) from e
     if not len(store): raise SetupError(f"store {args.store} holds no utterances")
     m = analyze_store(store, layers, progress=not args.no_progress)
+    again = _had_report(args.out)
     meta = write_report(args.out, moment_matrices(m, metrics), m.layers,
                         dict(job="analyze", store=str(store.path), n_utterances=len(store), n_frames_aligned=m.n,
                              frame_rates=store.frame_rates, settings=vars(args),
                              **{k: store.manifest[k] for k in ("model_id", "weights_source", "config")}))
-    print(f"report in {args.out}: {', '.join(meta['figures'].values())}, metadata.json")
+    figures = ", ".join(meta["figures"].values())
+    print(f"{'replaced the report' if again else 'report'} in {args.out}: {figures}, metadata.json")
+
+def _repair(args) -> None:
+    "`layernb repair`."
+    from layernb.store import FeatureStore, StoreBusyError
+    try: store = FeatureStore(args.store)
+    except (FileNotFoundError, ValueError) as e: raise SetupError(str(e)) from e
+    try: done = store.repair(full=args.full)
+    except StoreBusyError as e: raise SetupError(str(e)) from e
+    dropped = "".join(f"; dropped shard {n} ({why}): its utterances are pending again"
+                      for n, why in done["dropped"].items())
+    print(f"store {args.store}: {len(store)} utterances in {len(store.manifest['shards'])} shards{dropped}; "
+          f"adopted {len(done['adopted'])} unlisted shards, removed {len(done['removed'])} leftovers")
 
 # %% ../nbs/10b_cli.ipynb #beaa96b4
 def main(argv: Sequence[str] | None = None, # the arguments (default: the command line's)
@@ -186,8 +219,8 @@ def main(argv: Sequence[str] | None = None, # the arguments (default: the comman
     try:
         args = _parser().parse_args(argv)
         if args.cmd in ("grid", "batch"): return run_command(args)   # 0 done or skipped, 1 an experiment failed
-        _set_threads(args.threads if args.cmd != "analyze" else None)
-        {"demo": _demo, "extract": _extract, "analyze": _analyze}[args.cmd](args)
+        _set_threads(getattr(args, "threads", None))
+        {"demo": _demo, "extract": _extract, "analyze": _analyze, "repair": _repair}[args.cmd](args)
         return 0
     except SystemExit as e: return e.code if isinstance(e.code, int) else 2   # --help
     except SetupError as e:

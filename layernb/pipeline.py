@@ -5,7 +5,7 @@
 # %% ../nbs/10_pipeline.ipynb #f2b0fa93
 from __future__ import annotations
 
-import json, os, shutil, time, uuid, zlib
+import contextlib, json, os, shutil, time, uuid, zlib
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -14,7 +14,8 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from .core import Frames, LayerSet, to_numpy
-from .store import FeatureStore, append_error, read_errors
+from .fingerprint import file_record
+from .store import FeatureStore, StoreBusyError, append_error, read_errors, writer_lock, _in_store_dtype
 
 # %% auto #0
 __all__ = ['SetupError', 'init_distributed', 'dist_info', 'barrier', 'all_gather_objects', 'Item', 'plan_batches',
@@ -153,6 +154,8 @@ class RunStats:
     n_items: int = 0                 # items (utterances, texts) stored
     n_errors: int = 0                # items that failed and were logged
     n_frames: int = 0                # frames at the lowest frame rate
+    n_reused: int = 0                # items already in the store, read back into the moments and the sample
+    n_refreshed: int = 0             # stored items extracted again because their file changed
     size: float = 0.0                # summed size of the stored items (in `unit`)
     unit: str = "s"                  # what `size` counts: "s" (seconds of audio), "tokens", ...
     load_s: float = 0.0              # seconds spent loading the inputs (decoding audio, tokenizing)
@@ -186,6 +189,8 @@ class RunStats:
         w = max(sum(r[3] for r in self.ranks) if self.ranks else self.wall_s, 1e-12)   # stage times are summed over ranks
         s = (f"{self.n_items} items extracted ({self.size:.1f} {u}), {self.n_errors} errors, in {self.wall_s:.2f} s"
              + (f": RTF {self.rtf:.3f}" if u == "s" and self.size else "")
+             + (f" ({self.n_refreshed} of them again: their files changed)" if self.n_refreshed else "")
+             + (f"; {self.n_reused} stored items read back" if self.n_reused else "")
              + f"; load {100*self.load_s/w:.1f}%, forward {100*self.forward_s/w:.1f}%, write {100*self.write_s/w:.1f}%, "
                f"moments {100*self.moments_s/w:.1f}%")
         if len(self.ranks) > 1:
@@ -215,6 +220,23 @@ def _bad_values(ls: LayerSet, max_abs: float | None = None) -> dict[str, str]:
 def _reason(e: BaseException) -> str:
     "The reason an exception gives (`e.reason` when it has one), with its type."
     return getattr(e, "reason", None) or f"{type(e).__name__}: {e}"
+
+def _as_stored(ls: LayerSet, dtype) -> LayerSet:
+    "`ls` as the store keeps it (its dtype's rounding), as float32 numpy: streamed moments equal the store's."
+    ls = _in_store_dtype(ls, dtype)
+    return ls._map(lambda f: Frames(f.data.astype(np.float32, copy=False), f.offsets, f.frame_rate, f.ids))
+
+def _read_back(store: FeatureStore, ids: list, moments, reservoir, chunk: int = 32):
+    "Add the stored items `ids` to `moments` and `reservoir` (aligned, in float32), `chunk` items at a time."
+    for i in range(0, len(ids), chunk):
+        aligned = store.layerset(None, ids[i:i + chunk], dtype=np.float32).align()
+        if moments is not None: moments.update(aligned)
+        if reservoir is not None: reservoir.update(aligned)
+
+def _refresh_changed(store: FeatureStore, items: Sequence[Item]) -> int:
+    "Drop the stored items whose file changed since it was extracted (so they are extracted again); return how many."
+    files = {it.id: it.path for it in items if it.path is not None and it.id in store}
+    return len(store.drop(store.changed_files(files)))
 
 def _drop_errors(path: Path, ids: set):
     "Rewrite the error log without the records of `ids` (atomically)."
@@ -250,71 +272,87 @@ def extract_corpus(items: Sequence[Item],                     # the corpus (all 
     if shard_size < 1: raise SetupError(f"shard size must be at least 1 item, got {shard_size}")
     ids = [it.id for it in items]
     if len(set(ids)) != len(ids): raise SetupError(f"item id {next(i for i in ids if ids.count(i) > 1)!r} occurs more than once")
-    log_path = store.path / "errors.jsonl" if store is not None else Path(error_log)
-    plan = plan_batches(items, batch_size, max_batch_size)
-    if retry_errors:
-        if rank == 0: _drop_errors(log_path, set(ids))
-        barrier()
-    skip = (set(store.ids) if store is not None else set()) | {e["id"] for e in read_errors(log_path)}
-    batches = [b for b in ([u for u in b if u.id not in skip] for b in batches_for_rank(plan, rank, world)) if b]
-    stats, t_start = RunStats(world_size=world, unit=unit), time.perf_counter()
-    held, probing = [], probe_batches > 0
-    def log(it: Item, reason: str, stage: str):
-        rec = dict(id=it.id, file=it.path, stage=stage, reason=reason, rank=rank)
-        held.append(rec) if probing else _append(log_path, rec)
-        stats.n_errors += 1
-    max_abs = float(np.finfo(np.float16).max) if store is not None and store.dtype == np.float16 else None
-    wkw = dict(shard_mb=shard_mb) if shard_mb is not None else {}
-    writer = store.writer(shard_size, rank, _hook, background_write, **wkw) if store is not None else None
-    bar = tqdm(total=sum(map(len, batches)), desc=f"{desc}[{rank}/{world}]" if world > 1 else desc, unit="item",
-               disable=not progress or (world > 1 and rank != 0 and not os.environ.get("LAYERNB_ALL_BARS")))
-    try:
-        for j, batch in enumerate(batches):
-            t0 = time.perf_counter()
-            ok, inputs = [], []
-            for it in batch:
-                try: x = loader(it.source)
-                except SetupError: raise
-                except Exception as e: log(it, _reason(e), "load"); continue
-                ok.append(it); inputs.append(x)
-            t1 = time.perf_counter(); stats.load_s += t1 - t0
-            ls = _extract_batch(extractor, inputs, ok, log) if ok else None
-            if ls is not None:
-                bad = _bad_values(ls, max_abs)
-                for it in ok:
-                    if it.id in bad: log(it, bad[it.id], "check")
-                keep = [k for k, u in enumerate(ls.ids) if u not in bad]
-                ls = None if not keep else ls if len(keep) == ls.n_seq else ls.subset(keep)
-            t2 = time.perf_counter(); stats.forward_s += t2 - t1
-            if ls is not None:
-                if writer is not None: writer.add(ls)
-                t3 = time.perf_counter(); stats.write_s += t3 - t2
-                if moments is not None or reservoir is not None:
-                    aligned = ls.align()
-                    if moments is not None: moments.update(aligned)
-                    if reservoir is not None: reservoir.update(aligned)
-                stats.moments_s += time.perf_counter() - t3
-                stored = set(ls.ids)
-                stats.n_items += ls.n_seq
-                stats.n_frames += min(f.n_frames for f in ls.values())
-                stats.size += sum(it.size for it in ok if it.id in stored)
-            if probing and (j + 1 >= probe_batches or j + 1 == len(batches)):
-                probing = False
-                _check_setup(held, stats.n_items)
-                for rec in held: _append(log_path, rec)
-                held.clear()
-            bar.update(len(batch))
-            if stats.size and unit == "s": bar.set_postfix(RTF=f"{(time.perf_counter() - t_start) / stats.size:.3f}", errors=stats.n_errors)
-        if writer is not None:
-            t = time.perf_counter(); writer.close(); stats.write_tail_s = time.perf_counter() - t
-            stats.write_s += stats.write_tail_s
-            stats.write_background_s = writer.write_seconds
-    except BaseException:
-        if writer is not None: writer.abort()   # like a kill: uncommitted items stay pending
-        raise
-    finally: bar.close()
-    stats.wall_s = time.perf_counter() - t_start
-    return stats
+    streaming = moments is not None or reservoir is not None
+    with writer_lock(store.path) if store is not None and rank == 0 else contextlib.nullcontext():   # ranks share it
+        log_path = store.path / "errors.jsonl" if store is not None else Path(error_log)
+        plan = plan_batches(items, batch_size, max_batch_size)
+        stats, t_start = RunStats(world_size=world, unit=unit), time.perf_counter()
+        if retry_errors:
+            if rank == 0: _drop_errors(log_path, set(ids))
+            barrier()
+        if store is not None:
+            if rank == 0: stats.n_refreshed = _refresh_changed(store, items)
+            barrier()
+            store.reload()
+        logged = {e["id"] for e in read_errors(log_path)}
+        skip = (set(store.ids) if store is not None else set()) | logged
+        if store is not None and streaming:   # the stream covers what is stored already
+            reuse = [i for i in ids if i in store][rank::world]
+            _read_back(store, reuse, moments, reservoir)
+            stats.n_reused = len(reuse)
+        batches = [b for b in ([u for u in b if u.id not in skip] for b in batches_for_rank(plan, rank, world)) if b]
+        held, probing = [], probe_batches > 0
+        def log(it: Item, reason: str, stage: str):
+            rec = dict(id=it.id, file=it.path, stage=stage, reason=reason, rank=rank)
+            held.append(rec) if probing else _append(log_path, rec)
+            stats.n_errors += 1
+        max_abs = float(np.finfo(np.float16).max) if store is not None and store.dtype == np.float16 else None
+        wkw = dict(shard_mb=shard_mb) if shard_mb is not None else {}
+        writer = store.writer(shard_size, rank, _hook, background_write, **wkw) if store is not None else None
+        bar = tqdm(total=sum(map(len, batches)), desc=f"{desc}[{rank}/{world}]" if world > 1 else desc, unit="item",
+                   disable=not progress or (world > 1 and rank != 0 and not os.environ.get("LAYERNB_ALL_BARS")))
+        try:
+            for j, batch in enumerate(batches):
+                t0 = time.perf_counter()
+                ok, inputs, files = [], [], {}
+                for it in batch:
+                    try:
+                        if it.path is not None and store is not None:
+                            with contextlib.suppress(OSError): files[it.id] = file_record(it.path)   # before it is read
+                        x = loader(it.source)
+                    except SetupError: raise
+                    except Exception as e: log(it, _reason(e), "load"); continue
+                    ok.append(it); inputs.append(x)
+                t1 = time.perf_counter(); stats.load_s += t1 - t0
+                ls = _extract_batch(extractor, inputs, ok, log) if ok else None
+                if ls is not None:
+                    bad = _bad_values(ls, max_abs)
+                    for it in ok:
+                        if it.id in bad: log(it, bad[it.id], "check")
+                    keep = [k for k, u in enumerate(ls.ids) if u not in bad]
+                    ls = None if not keep else ls if len(keep) == ls.n_seq else ls.subset(keep)
+                t2 = time.perf_counter(); stats.forward_s += t2 - t1
+                if ls is not None:
+                    if store is not None and streaming: ls = _as_stored(ls, store.dtype)
+                    if writer is not None: writer.add(ls, files)
+                    t3 = time.perf_counter(); stats.write_s += t3 - t2
+                    if moments is not None or reservoir is not None:
+                        aligned = ls.align()
+                        if moments is not None: moments.update(aligned)
+                        if reservoir is not None: reservoir.update(aligned)
+                    stats.moments_s += time.perf_counter() - t3
+                    stored = set(ls.ids)
+                    stats.n_items += ls.n_seq
+                    stats.n_frames += min(f.n_frames for f in ls.values())
+                    stats.size += sum(it.size for it in ok if it.id in stored)
+                if probing and (j + 1 >= probe_batches or j + 1 == len(batches)):
+                    probing = False
+                    _check_setup(held, stats.n_items)
+                    for rec in held: _append(log_path, rec)
+                    held.clear()
+                bar.update(len(batch))
+                if stats.size and unit == "s":
+                    bar.set_postfix(RTF=f"{(time.perf_counter() - t_start) / stats.size:.3f}", errors=stats.n_errors)
+            if writer is not None:
+                t = time.perf_counter(); writer.close(); stats.write_tail_s = time.perf_counter() - t
+                stats.write_s += stats.write_tail_s
+                stats.write_background_s = writer.write_seconds
+        except BaseException:
+            if writer is not None: writer.abort()   # like a kill: uncommitted items stay pending
+            raise
+        finally: bar.close()
+        stats.wall_s = time.perf_counter() - t_start
+        return stats
 
 def _append(path: Path, rec: dict):
     "Write one held error record to the log."
@@ -347,33 +385,37 @@ def run_extraction(items: Sequence[Item],                     # the corpus (the 
                    stream: bool = False,                       # accumulate Moments and a Reservoir (all-reduced over ranks)
                    reservoir_size: int = 4096,                 # frames in the sample
                    settings: dict | None = None,               # the arguments, recorded in the summary
+                   inputs: dict | None = None,                 # fingerprint of what makes the numbers (resume check)
                    **loop_kw) -> dict:
     "A whole run on this process's share: store created or resumed, features extracted, stats (and moments, sample) merged over ranks."
+    import torch
     from layernb.moments import Moments
     rank, world = dist_info()
     if store is None and not stream: raise SetupError("nothing to do: give a store folder, or stream with an output folder")
     if stream and out is None: raise SetupError("streaming needs an output folder for the moments and the frame sample")
-    fs, created = None, False
-    if store is not None:
-        if rank == 0:
-            created = not (Path(store) / "manifest.json").exists()
+    with contextlib.ExitStack() as lock:
+        fs, created, err = None, False, None
+        if store is not None and rank == 0:
             try:
+                lock.enter_context(writer_lock(store))   # rank 0 holds it for the whole run: one writing run per store
+                created = not (Path(store) / "manifest.json").exists()
                 FeatureStore.create(store, dtype=dtype, model_id=info.get("model_id"), weights_source=info.get("weights_source"),
-                                    config=info.get("config"), exist_ok=True,
+                                    config=info.get("config"), exist_ok=True, inputs=inputs,
                                     meta={k: v for k, v in info.items() if k not in ("model_id", "weights_source", "config", "random_weights")})
-            except (ValueError, FileExistsError) as e: raise SetupError(str(e)) from e
+            except (ValueError, FileExistsError, StoreBusyError) as e: err = str(e)
+        err = all_gather_objects(err)[0]   # rank 0's setup error stops every rank
+        if err is not None: raise SetupError(err)
+        fs = FeatureStore(store) if store is not None else None
+        moments = Moments(device="cpu", gemm_dtype=torch.float64) if stream else None   # any chunking: the same sums
+        res = Reservoir(reservoir_size) if stream else None
+        log = None
+        if fs is None:
+            Path(out).mkdir(parents=True, exist_ok=True); log = Path(out) / "errors.jsonl"
+        try: stats = extract_corpus(items, loader, extractor, fs, moments, res, log, rank=rank, world=world, **loop_kw)
+        except SetupError:
+            if created and world == 1 and not len(fs.reload()): shutil.rmtree(fs.path, ignore_errors=True)
+            raise
         barrier()
-        fs = FeatureStore(store)
-    moments = Moments(device="cpu") if stream else None
-    res = Reservoir(reservoir_size) if stream else None
-    err = None
-    if fs is None:
-        Path(out).mkdir(parents=True, exist_ok=True); err = Path(out) / "errors.jsonl"
-    try: stats = extract_corpus(items, loader, extractor, fs, moments, res, err, rank=rank, world=world, **loop_kw)
-    except SetupError:
-        if created and world == 1 and not len(fs.reload()): shutil.rmtree(fs.path, ignore_errors=True)
-        raise
-    barrier()
     total = RunStats.merged(all_gather_objects(stats))
     summary = dict(info, stats=asdict(total), rtf=total.rtf, settings=settings or {})
     if fs is not None:
@@ -381,9 +423,13 @@ def run_extraction(items: Sequence[Item],                     # the corpus (the 
         summary.update(store=str(fs.path), n_stored=len(fs), n_errors=len(fs.errors()))
     if stream:
         if world > 1: moments.all_reduce(); res.all_gather()
+        if not moments.n:
+            where = fs.path if fs is not None else out
+            raise SetupError(f"nothing to report: not one item could be extracted (see errors.jsonl in {where})")
         if rank == 0:
             Path(out).mkdir(parents=True, exist_ok=True)
             moments.save(Path(out) / "moments.npz")
             np.savez(Path(out) / "sample.npz", ids=np.array([f"{u}@{t}" for u, t in res.keys]), **res.data)
         summary.update(moments=moments, reservoir=res)
     return summary
+

@@ -5,14 +5,15 @@
 # %% ../nbs/10c_report.ipynb #4a6fa673
 from __future__ import annotations
 
-import json, platform, time, warnings
+import json, platform, shutil, time, warnings
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 from tqdm.auto import tqdm
 
-from .store import FeatureStore, _write_json_atomic
+from .fingerprint import fingerprint_diff
+from .store import FeatureStore, _write_json_atomic, writer_lock
 from .pipeline import RunStats, dist_info, run_extraction
 
 # %% auto #0
@@ -62,8 +63,9 @@ def analyze_store(store: FeatureStore,                 # the features
                   progress: bool = True,               # show a progress bar
                  ):
     "`Moments` of the store's layers (aligned to the lowest frame rate), read `chunk` items at a time."
+    import torch
     from layernb.moments import Moments
-    m = Moments(device=device)
+    m = Moments(device=device, gemm_dtype=torch.float64)   # float64 products: the same sums in any order of the items
     ids = store.ids
     for i in tqdm(range(0, len(ids), chunk), desc="moments", unit="chunk", disable=not progress):
         m.update(store.layerset(layers, ids[i:i + chunk], dtype=np.float32).align())
@@ -97,6 +99,13 @@ def _versions() -> dict:
     except Exception: pass
     return out
 
+def _remove_previous(out: Path):
+    "Delete the files an earlier report listed in `out/metadata.json` (so none of its figures outlives it)."
+    if not (out / "metadata.json").exists(): return
+    old = json.loads((out / "metadata.json").read_text())
+    for name in [*old.get("figures", {}).values(), old.get("matrices_file")]:
+        if name and Path(name).name == name: (out / name).unlink(missing_ok=True)
+
 def write_report(out: str | Path,                    # the report folder
                  matrices: dict[str, np.ndarray],    # name -> (L, L) matrix
                  layers: Sequence[str],              # the L layer names
@@ -107,6 +116,7 @@ def write_report(out: str | Path,                    # the report folder
     import matplotlib.pyplot as plt
     from layernb.plots import heatmap, propagation_plot   # the one home of figures
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    _remove_previous(out)
     figures, n = {}, len(layers)
     for name, mat in matrices.items():
         fname = name.replace("|", "_given_") + ".png"
@@ -133,9 +143,23 @@ def stream_report(out: str | Path,                         # the report folder (
     moments, res = summary["moments"], summary["reservoir"]
     meta = {k: v for k, v in summary.items() if k not in ("moments", "reservoir")}
     return write_report(out, moment_matrices(moments, metrics), moments.layers,
-                        dict(meta, job="extract --stream", n_frames_aligned=moments.n, n_sample_frames=len(res)))
+                        dict(meta, job="extract --stream", n_report_items=int(moments.n_seq),
+                             n_frames_aligned=moments.n, n_sample_frames=len(res)))
 
 # %% ../nbs/10c_report.ipynb #9b0a6678
+def _logged(path: Path) -> set:
+    "Ids in an error log."
+    from layernb.store import read_errors
+    return {e["id"] for e in read_errors(path)}
+
+def _replace_stale_features(folder: Path, inputs: dict) -> str | None:
+    "Delete the demo's own store `folder` when other inputs made it; return what differed (None: kept or absent)."
+    if not (folder / "manifest.json").exists(): return None
+    with writer_lock(folder):
+        diff = fingerprint_diff(FeatureStore(folder).manifest.get("inputs"), inputs)
+        if diff: shutil.rmtree(folder)
+    return "; ".join(diff) or None
+
 def run_demo(out: str | Path,                               # the report folder
              sm=None,                                       # a layernb.speech.SpeechModel (default: the small random HuBERT)
              max_count: int | None = None,                  # at most this many utterances
@@ -149,14 +173,17 @@ def run_demo(out: str | Path,                               # the report folder
             ) -> dict:
     "The main job: built-in corpus -> every named feature -> similarity matrices -> figures and metadata.json in `out`."
     from layernb.audio import builtin_corpus, builtin_utterances
-    from layernb.speech import CONDITIONING_LAYER, after_cnn, demo_model, model_info, speech_extractor, speech_items, speech_loader
+    from layernb.speech import (CONDITIONING_LAYER, after_cnn, demo_model, model_info, speech_extractor,
+                                speech_fingerprint, speech_items, speech_loader)
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     sm = demo_model(seed) if sm is None else sm
     utts = builtin_utterances(max_count=max_count)
     t0 = time.perf_counter()
+    inputs = speech_fingerprint(sm, "all")
+    replaced = _replace_stale_features(out / "features", inputs) if keep_features and dist_info()[0] == 0 else None
     summary = run_extraction(speech_items(utts), speech_loader(sm.sample_rate), speech_extractor(sm, "all", device), model_info(sm),
                              out / "features" if keep_features else None, out, "float32", stream=True,
-                             batch_size=batch_size, progress=progress, settings=settings)
+                             batch_size=batch_size, progress=progress, settings=settings, inputs=inputs)
     if dist_info()[0] != 0: return summary
     moments = summary.pop("moments"); summary.pop("reservoir")
     mats = moment_matrices(moments, metrics)
@@ -165,12 +192,16 @@ def run_demo(out: str | Path,                               # the report folder
         warnings.simplefilter("ignore", RuntimeWarning)
         prop = propagation(moments, CONDITIONING_LAYER, after_cnn(moments.layers))
     rates = sm.frame_rates
+    if keep_features: covered = set(FeatureStore(out / "features").ids)
+    else: covered = {u.id for u in utts} - _logged(out / "errors.jsonl")
     frames = None
     if keep_features:
         st = FeatureStore(out / "features")
         frames = {k: int(st.frames(k).n_frames) for k in (st.layers[0], st.layers[-1])}
     meta = dict(summary, job="demo", corpus=str(builtin_corpus()), utterances=[u.id for u in utts],
-                n_utterances=summary["stats"]["n_items"], audio_seconds=summary["stats"]["size"], frame_rates=rates,
+                n_utterances=int(moments.n_seq), audio_seconds=sum(u.duration for u in utts if u.id in covered),
+                frame_rates=rates,
                 aligned_rate=min(rates.values()), n_frames_aligned=moments.n, frames_per_layer_sample=frames,
-                conditioned_on=CONDITIONING_LAYER, seconds=time.perf_counter() - t0)
+                conditioned_on=CONDITIONING_LAYER, seconds=time.perf_counter() - t0,
+                features_reused=summary["stats"]["n_reused"], features_replaced=replaced)
     return write_report(out, mats, moments.layers, meta, prop)

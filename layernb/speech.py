@@ -20,6 +20,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from .core import Frames, LayerSet, get_device, is_tensor, to_numpy
+from .fingerprint import model_fingerprint
 from .audio import AudioError, Utterance, audio_info, load_audio
 from .pipeline import Item, SetupError
 from .models import LoadedModel, _local_only, random_init_model
@@ -28,7 +29,7 @@ from .models import LoadedModel, _local_only, random_init_model
 __all__ = ['SPEECH_MODEL_TYPES', 'FEATURE_GROUPS', 'CONDITIONING_LAYER', 'DEMO_CONFIG', 'feature_groups', 'conv_geometry',
            'conv_lengths', 'receptive_fields', 'feature_frame_rates', 'tiny_config', 'config_summary', 'SpeechModel',
            'load_speech_model', 'resolve_features', 'iter_features', 'extract_features', 'after_cnn', 'demo_model',
-           'model_info', 'speech_items', 'speech_loader', 'speech_extractor']
+           'model_info', 'speech_items', 'speech_loader', 'speech_extractor', 'speech_fingerprint']
 
 # %% ../nbs/07_speech.ipynb #b2fab457
 SPEECH_MODEL_TYPES = ("hubert", "wav2vec2", "wavlm")
@@ -445,3 +446,16 @@ def speech_extractor(sm: SpeechModel,  # the model
     def extract(wavs: list, ids: list) -> LayerSet:
         return extract_features(sm, list(wavs), features, batch_size=len(wavs), device=dev, ids=list(ids), progress=False)
     return extract
+
+# %% ../nbs/07_speech.ipynb #017bddb6
+_CONFIG_LABELS = ("_name_or_path", "transformers_version", "architectures")   # name the model, do not make its numbers
+
+def speech_fingerprint(sm: SpeechModel,  # the model of a run
+                       features="all",   # group name(s) and/or feature names extracted
+                      ) -> dict:
+    "What makes the numbers of a speech extraction: weights' bytes, config, waveform convention, features."
+    import json
+    cfg = {k: v for k, v in json.loads(sm.config.to_json_string()).items() if k not in _CONFIG_LABELS}
+    return dict(weights=model_fingerprint(sm.model), config=cfg, normalize=sm.normalize, sample_rate=sm.sample_rate,
+                features=resolve_features(features, sm.n_layers, len(sm.config.conv_kernel)), exact_group_norm=True)
+

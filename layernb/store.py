@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-import contextlib, fcntl, hashlib, itertools, json, os, shutil, time, uuid, zipfile
+import contextlib, fcntl, hashlib, itertools, json, os, shutil, socket, time, uuid, zipfile
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
@@ -17,10 +17,11 @@ from fastcore.basics import patch
 from zarr.codecs import BloscCodec, ZstdCodec
 
 from .core import Frames, LayerSet, is_tensor, to_numpy
+from .fingerprint import StaleError, check_fingerprint, file_record, fingerprint_diff
 
 # %% auto #0
-__all__ = ['FORMAT', 'DEFAULT_SHARD_MB', 'NPZ_META', 'FeatureStore', 'append_error', 'read_errors', 'ShardWriter', 'read_npz',
-           'read_npz_meta', 'import_npz']
+__all__ = ['FORMAT', 'DEFAULT_SHARD_MB', 'NPZ_META', 'StoreBusyError', 'writer_lock', 'FeatureStore', 'append_error',
+           'read_errors', 'ShardWriter', 'read_npz', 'read_npz_meta', 'import_npz']
 
 # %% ../nbs/09_store.ipynb #9a101db9
 def _fsync_dir(path: Path):
@@ -46,6 +47,42 @@ def _write_json_atomic(path: Path, obj, indent: int | None = None):
         f.flush(); os.fsync(f.fileno())
     os.replace(tmp, path)
     _fsync_dir(path.parent)
+
+# %% ../nbs/09_store.ipynb #13a72305
+class StoreBusyError(RuntimeError):
+    "Another live run is writing to this store."
+
+_HELD: dict[str, list] = {}   # resolved store folder -> [open lock file, depth], the writer locks this process holds
+
+@contextlib.contextmanager
+def writer_lock(path: str | Path, # folder of a store (created if missing)
+               ):
+    "Hold the store's writer lock for the block (re-entrant in a process); `StoreBusyError` if another holds it."
+    path = Path(path)
+    key = str(path.resolve())
+    if key not in _HELD:
+        path.mkdir(parents=True, exist_ok=True)
+        f = os.fdopen(os.open(path / "writer.lock", os.O_RDWR | os.O_CREAT, 0o644), "r+")
+        try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            who = f.read().strip() or "a process"
+            f.close()
+            raise StoreBusyError(f"store {path} is being written by another run ({who}); wait for it to end "
+                                 "or use another store") from None
+        f.seek(0); f.truncate()
+        f.write(f"pid {os.getpid()} on {socket.gethostname()} since {time.strftime('%Y-%m-%dT%H:%M:%S')}")
+        f.flush()
+        _HELD[key] = [f, 0]
+    _HELD[key][1] += 1
+    try: yield
+    finally:
+        _HELD[key][1] -= 1
+        if not _HELD[key][1]:
+            f = _HELD.pop(key)[0]
+            f.seek(0); f.truncate(); f.flush()
+            fcntl.flock(f, fcntl.LOCK_UN)
+            f.close()
+
 
 # %% ../nbs/09_store.ipynb #d90ff920
 FORMAT = "layernb.FeatureStore"
@@ -74,30 +111,42 @@ class FeatureStore:
                exist_ok: bool = False,                    # reopen (and recover) an existing store with the same settings
                compression: str | None = "shuffle-zstd",  # chunk codec: 'shuffle-zstd' (bytes grouped by significance, then zstd), 'zstd' or None
                durable: bool = True,                      # fsync shards before committing (survives power loss, not only kills)
+               inputs: dict | None = None,                # fingerprint of what makes the numbers; checked on reopen
               ) -> FeatureStore:
-        "Create a store at `path` (or reopen it with `exist_ok=True`, checking the settings agree, and recover)."
+        "Create a store at `path` (or reopen it with `exist_ok=True`: settings and `inputs` checked, then recover)."
         path = Path(path)
         if dtype not in (None, *_DTYPES): raise ValueError(f"dtype must be 'float16' or 'float32', got {dtype!r}")
         if compression not in _CODECS: raise ValueError(f"compression must be one of {list(_CODECS)}, got {compression!r}")
-        if (path / "manifest.json").exists():
-            if not exist_ok: raise FileExistsError(f"{path} already holds a FeatureStore; pass exist_ok=True to resume it")
-            store = cls(path)
-            m = store.manifest
-            for k, v in dict(dtype=dtype, model_id=model_id, weights_source=weights_source).items():
-                if v is not None and m[k] is not None and m[k] != v:
-                    raise ValueError(f"store {path} has {k}={m[k]!r} but {v!r} was asked; use another path")
-            if layers is not None and m["layers"] and set(layers) != set(m["layers"]):
-                raise ValueError(f"store {path} holds layers {list(m['layers'])}, not {list(layers)}")
-            store.recover()
-            return store
-        path.mkdir(parents=True, exist_ok=True)
-        for sub in ("shards", "tmp"): (path / sub).mkdir(exist_ok=True)
-        manifest = dict(format=FORMAT, version=1, dtype=dtype or "float16", compression=compression, durable=durable, model_id=model_id,
-                        weights_source=weights_source, config=config or {}, meta=meta or {},
-                        layers={k: dict(dim=int(d), frame_rate=r) for k, (d, r) in (layers or {}).items()},
-                        shards=[])
-        _write_json_atomic(path / "manifest.json", manifest)
+        with writer_lock(path):
+            if (path / "manifest.json").exists():
+                if not exist_ok:
+                    raise FileExistsError(f"{path} already holds a FeatureStore; pass exist_ok=True to resume it")
+                return cls(path)._reopen(dtype, model_id, weights_source, layers, inputs)
+            for sub in ("shards", "tmp"): (path / sub).mkdir(exist_ok=True)
+            declared = {k: dict(dim=int(d), frame_rate=r) for k, (d, r) in (layers or {}).items()}
+            manifest = dict(format=FORMAT, version=1, dtype=dtype or "float16", compression=compression,
+                            durable=durable, model_id=model_id, weights_source=weights_source, config=config or {},
+                            meta=meta or {}, inputs=inputs, layers=declared, shards=[])
+            _write_json_atomic(path / "manifest.json", manifest)
         return cls(path)
+
+    def _reopen(self, dtype, model_id, weights_source, layers, inputs) -> FeatureStore:
+        "Check that what is asked agrees with what the store holds (StaleError for `inputs`), then recover."
+        m, path = self.manifest, self.path
+        for k, v in dict(dtype=dtype, model_id=model_id, weights_source=weights_source).items():
+            if v is not None and m[k] is not None and m[k] != v:
+                raise ValueError(f"store {path} has {k}={m[k]!r} but {v!r} was asked; use another path")
+        if layers is not None and m["layers"] and set(layers) != set(m["layers"]):
+            raise ValueError(f"store {path} holds layers {list(m['layers'])}, not {list(layers)}")
+        if inputs is not None:
+            if m.get("inputs") is None and not len(self):   # an empty store from before fingerprints: record them now
+                with self._locked():
+                    self.manifest["inputs"] = inputs
+                    _write_json_atomic(path / "manifest.json", self.manifest)
+            check_fingerprint(self.manifest.get("inputs"), inputs, f"the store {path}",
+                              "delete it or pass another store folder to start fresh")
+        self.recover()
+        return self
 
     def reload(self) -> FeatureStore:
         "Re-read the manifest (e.g. after another process committed shards)."
@@ -117,8 +166,8 @@ class FeatureStore:
     @property
     def ids(self) -> list[str]:
         "Stored utterance ids, in commit order."
-        return [i for s in self.manifest["shards"] for i in s["ids"]]
-    def __len__(self): return sum(len(s["ids"]) for s in self.manifest["shards"])
+        return list(self._where())
+    def __len__(self): return len(self._where())
     def __contains__(self, utt_id) -> bool: return utt_id in self._where()
     def __repr__(self):
         return (f"FeatureStore({str(self.path)!r}: {len(self)} utterances in {len(self.manifest['shards'])} shards, "
@@ -128,7 +177,10 @@ class FeatureStore:
     def _where(self) -> dict:
         "utterance id -> (shard position, position in shard)."
         if self._index is None:
-            self._index = {u: (s, j) for s, sh in enumerate(self.manifest["shards"]) for j, u in enumerate(sh["ids"])}
+            self._index = {}
+            for s, sh in enumerate(self.manifest["shards"]):
+                gone = set(sh.get("dropped", ()))
+                self._index.update({u: (s, j) for j, u in enumerate(sh["ids"]) if u not in gone})
         return self._index
 
 # %% ../nbs/09_store.ipynb #a8d5a922
@@ -232,7 +284,9 @@ def _row_blocks(arrays: Sequence[np.ndarray], size: int):
 def write_shard(self: FeatureStore,
                 ls: LayerSet | Sequence[LayerSet],   # the utterances (several LayerSets: stored one after the other)
                 rank: int = 0,                       # the writing process's rank (in the shard's name)
-                _hook: Callable[[str], None] | None = None) -> str:
+                _hook: Callable[[str], None] | None = None,
+                sources: Mapping[str, dict] | None = None, # utterance id -> `file_record` of the file it was read from
+               ) -> str:
     "Store the utterances of `ls` as one atomically committed shard (a layer equal byte for byte to an earlier one as an alias); return the shard's name."
     dtype = self.dtype
     parts = [_in_store_dtype(p, dtype) for p in ([ls] if isinstance(ls, LayerSet) else ls)]
@@ -255,7 +309,12 @@ def write_shard(self: FeatureStore,
         for lo, block in _row_blocks([p[k].data for p in parts], 16 * rows): arr[lo:lo + len(block)] = block
         stored.append(k)
     entry = dict(name=name, ids=ids, offsets=offsets) | (dict(aliases=aliases) if aliases else {})
+    if sources: entry["sources"] = {u: sources[u] for u in ids if u in sources}
     (tmp / "shard.json").write_text(json.dumps(entry))
+    lost = [k for k in stored if not (tmp / k / "zarr.json").exists()]
+    if lost:
+        raise RuntimeError(f"the temporary shard {tmp.name} lost layers {lost} while it was written (removed by "
+                           "another process?); nothing was committed")
     if self.manifest.get("durable", True): _fsync_tree(tmp)
     if _hook: _hook("written")
     os.rename(tmp, self.path / "shards" / name)
@@ -272,7 +331,9 @@ def _commit(self: FeatureStore, name: str):
     with self._locked():
         if any(s["name"] == name for s in self.manifest["shards"]): return
         dup = set(entry["ids"]) & set(self._where())
-        if dup: raise RuntimeError(f"shard {name} repeats stored utterances {sorted(dup)[:5]}; store {self.path} needs repair")
+        if dup:
+            raise RuntimeError(f"shard {name} repeats stored utterances {sorted(dup)[:5]}; store {self.path} needs "
+                               f"repair (layernb repair {self.path})")
         self.manifest["shards"].append(entry)
         _write_json_atomic(self.path / "manifest.json", self.manifest)
         self._index = None
@@ -282,13 +343,15 @@ def recover(self: FeatureStore, rank: int | None = None,  # clean up only the te
            ) -> dict:
     "Adopt shards renamed but not listed (died before the manifest update); delete half-written temp shards (of `rank`, or all)."
     adopted, removed = [], []
-    listed = {s["name"] for s in self.manifest["shards"]}
-    for d in sorted((self.path / "shards").iterdir()):
-        if d.name not in listed and (d / "shard.json").exists():
-            self._commit(d.name); adopted.append(d.name)
-    for d in sorted((self.path / "tmp").iterdir()):
-        if rank is None or d.name.endswith(f".r{rank:03d}"):
-            shutil.rmtree(d, ignore_errors=True); removed.append(d.name)
+    with writer_lock(self.path):   # never another live run's files
+        self.reload()
+        listed = {s["name"] for s in self.manifest["shards"]}
+        for d in sorted((self.path / "shards").iterdir()):
+            if d.name not in listed and (d / "shard.json").exists():
+                self._commit(d.name); adopted.append(d.name)
+        for d in sorted((self.path / "tmp").iterdir()):
+            if rank is None or d.name.endswith(f".r{rank:03d}"):
+                shutil.rmtree(d, ignore_errors=True); removed.append(d.name)
     return dict(adopted=adopted, removed=removed)
 
 @patch
@@ -357,16 +420,19 @@ class ShardWriter:
         if not shard_mb > 0: raise ValueError(f"shard_mb must be positive, got {shard_mb!r}")
         self.store, self.shard_size, self.shard_mb, self.rank, self._hook = store, shard_size, float(shard_mb), rank, _hook
         self.buffer, self.buffer_bytes, self.shards, self.n_written, self.write_seconds, self.wait_seconds = [], 0, [], 0, 0.0, 0.0
+        self.buffer_sources = {}
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="layernb-shard-writer") if background else None
         self._inflight = None
-    def add(self, ls: LayerSet):  # LayerSet of one or more whole utterances (with `ids`), in the store's layers
+    def add(self, ls: LayerSet,                          # whole utterances (with `ids`), in the store's layers
+            sources: Mapping[str, dict] | None = None):  # utterance id -> `file_record` of its file
         "Queue the utterances of `ls` (converted to the store dtype now); commit a shard when `shard_size` utterances or `shard_mb` MB are queued."
         ls = _in_store_dtype(ls, self.store.dtype)
         self.buffer.append(ls); self.buffer_bytes += _nbytes(ls)
+        self.buffer_sources.update(sources or {})
         if sum(b.n_seq for b in self.buffer) >= self.shard_size or self.buffer_bytes >= self.shard_mb * 1e6: self.flush()
-    def _write(self, parts: list[LayerSet]):
+    def _write(self, parts: list[LayerSet], sources: dict):
         t = time.perf_counter()
-        self.shards.append(self.store.write_shard(parts, self.rank, self._hook))
+        self.shards.append(self.store.write_shard(parts, self.rank, self._hook, sources))
         self.n_written += sum(p.n_seq for p in parts)
         self.write_seconds += time.perf_counter() - t
     def _wait(self):
@@ -379,10 +445,11 @@ class ShardWriter:
     def flush(self):
         "Commit the queued utterances as one shard (in the background: hand it to the worker)."
         if not self.buffer: return
-        parts, self.buffer, self.buffer_bytes = self.buffer, [], 0
-        if self._pool is None: return self._write(parts)
+        parts, sources = self.buffer, self.buffer_sources
+        self.buffer, self.buffer_bytes, self.buffer_sources = [], 0, {}
+        if self._pool is None: return self._write(parts, sources)
         self._wait()
-        self._inflight = self._pool.submit(self._write, parts)
+        self._inflight = self._pool.submit(self._write, parts, sources)
     def close(self):
         "Commit what is queued and wait for every shard to be committed."
         try: self.flush(); self._wait()
@@ -390,7 +457,7 @@ class ShardWriter:
             if self._pool is not None: self._pool.shutdown()
     def abort(self):
         "Drop the queued utterances (as a kill would); let a shard already in flight finish or fail on its own."
-        self.buffer, self.buffer_bytes = [], 0
+        self.buffer, self.buffer_bytes, self.buffer_sources = [], 0, {}
         with contextlib.suppress(BaseException): self._wait()
         if self._pool is not None: self._pool.shutdown()
     def __enter__(self): return self
@@ -450,6 +517,98 @@ def layerset(self: FeatureStore, layers: Sequence[str] | None = None, # names of
 def nbytes(self: FeatureStore) -> int:
     "Bytes on disk of the committed shards."
     return sum(f.stat().st_size for s in self.manifest["shards"] for f in (self.path / "shards" / s["name"]).rglob("*") if f.is_file())
+
+# %% ../nbs/09_store.ipynb #3a6f699b
+@patch(as_prop=True)
+def sources(self: FeatureStore) -> dict[str, dict]:
+    "Utterance id -> the `file_record` of the file it was extracted from (stored utterances that have one)."
+    where, out = self._where(), {}
+    for s, sh in enumerate(self.manifest["shards"]):
+        out.update({u: r for u, r in sh.get("sources", {}).items() if where.get(u, (None,))[0] == s})
+    return out
+
+@patch
+def changed_files(self: FeatureStore, files: Mapping[str, str | Path], # utterance id -> its file now
+                 ) -> dict[str, str]:
+    "Stored utterances whose file's size or modification time differs from when it was extracted: id -> what differs."
+    out, recorded = {}, self.sources
+    for u, f in files.items():
+        if u not in recorded or not Path(f).exists(): continue
+        now = file_record(f)
+        keys = ("size", "mtime_ns")
+        diff = fingerprint_diff({k: recorded[u][k] for k in keys}, {k: now[k] for k in keys})
+        if diff: out[u] = "; ".join(diff)
+    return out
+
+@patch
+def drop(self: FeatureStore, ids: Iterable[str], # utterances to take out (ids not stored are ignored)
+        ) -> list[str]:
+    "Take stored utterances out of the store (pending again, so a run re-extracts them); return the ids dropped."
+    with writer_lock(self.path), self._locked():
+        where = self._where()
+        ids = [u for u in dict.fromkeys(map(str, ids)) if u in where]
+        for u in ids:
+            sh = self.manifest["shards"][where[u][0]]
+            sh["dropped"] = sh.get("dropped", []) + [u]
+        if ids: _write_json_atomic(self.path / "manifest.json", self.manifest)
+        self._index = None
+    return ids
+
+
+# %% ../nbs/09_store.ipynb #0c8d2eab
+def _shard_problem(folder: Path, entry: dict, dims: dict, full: bool = False) -> str | None:
+    "Why the shard in `folder` cannot be read as `entry` says (None: it can); `full`: decompress every chunk too."
+    if not (folder / "shard.json").exists(): return "no shard.json"
+    if json.loads((folder / "shard.json").read_text())["ids"] != entry["ids"]:
+        return "shard.json lists other utterances"
+    lacking = [k for k in dims if k not in entry["offsets"]]
+    if lacking: return f"no offsets for layers {lacking}"
+    for k in dims:
+        if k in entry.get("aliases", {}): continue
+        want = (entry["offsets"][k][-1], dims[k])
+        try:
+            arr = zarr.open_array(store=str(folder / k), mode="r")
+            if arr.shape != want: return f"layer {k!r} has shape {arr.shape}, not {want}"
+            if arr.nchunks_initialized != arr.nchunks:
+                return f"layer {k!r} lacks {arr.nchunks - arr.nchunks_initialized} chunks"
+            if full: arr[:]
+        except Exception as e: return f"layer {k!r} cannot be read ({type(e).__name__})"
+    return None
+
+def _read_entry(folder: Path) -> dict | None:
+    "The shard.json of `folder` (None if missing or torn)."
+    try: return json.loads((folder / "shard.json").read_text())
+    except (OSError, json.JSONDecodeError): return None
+
+
+# %% ../nbs/09_store.ipynb #aae8eb08
+@patch
+def repair(self: FeatureStore, full: bool = False, # also decompress every chunk (reads the whole store)
+          ) -> dict:
+    "Bring an interrupted store back to a consistent state; return the shards dropped (with why), adopted and removed."
+    dropped, adopted, removed = {}, [], []
+    with writer_lock(self.path), self._locked():
+        keep, seen = [], set()
+        for s in self.manifest["shards"]:
+            live = set(s["ids"]) - set(s.get("dropped", ()))
+            why = _shard_problem(self.path / "shards" / s["name"], s, self.dims, full)
+            if why is None and seen & live: why = "repeats utterances of an earlier shard"
+            if why: dropped[s["name"]] = why
+            else: keep.append(s); seen |= live
+        listed = {s["name"] for s in keep}
+        for d in sorted((self.path / "shards").iterdir()):
+            if d.name in listed: continue
+            entry = _read_entry(d)
+            if (d.name not in dropped and entry is not None and not seen & set(entry["ids"])
+                    and _shard_problem(d, entry, self.dims, full) is None):
+                keep.append(entry); seen |= set(entry["ids"]); adopted.append(d.name)
+            else: shutil.rmtree(d); removed.append(d.name)
+        for d in sorted((self.path / "tmp").iterdir()): shutil.rmtree(d, ignore_errors=True); removed.append(d.name)
+        self.manifest["shards"] = keep
+        _write_json_atomic(self.path / "manifest.json", self.manifest)
+        self._index = None
+    return dict(dropped=dropped, adopted=adopted, removed=removed)
+
 
 # %% ../nbs/09_store.ipynb #86750f13
 @patch(as_prop=True)
@@ -514,7 +673,7 @@ def import_npz(files: str | Path | Iterable[str | Path],   # a folder of .npz fi
         store = FeatureStore.create(store, dtype=dtype or saved.get("store_dtype"), exist_ok=True, **create_kw)
     by_id = {f.name[:-4]: f for f in files}
     names = list(layers or store.layers or read_npz(files[0]).keys())
-    with store.writer(shard_size) as w:
+    with writer_lock(store.path), store.writer(shard_size) as w:
         for u in tqdm(store.pending(by_id), desc="import npz", unit="utt", disable=not progress):
             try:
                 arrs = read_npz(by_id[u], names)
