@@ -19,36 +19,50 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from .core import Frames, LayerSet, get_device
+from .fingerprint import digest
 from .pipeline import Item, plan_batches
 from .models import LoadedModel, _local_only, random_init_model
 
 # %% auto #0
-__all__ = ['HUB_CORPORA', 'POOLINGS', 'text_file', 'jsonl_file', 'csv_file', 'builtin_text_corpus', 'builtin_sentences',
-           'hub_text_dataset', 'load_corpus', 'TextModel', 'text_layer_names', 'load_text_model', 'pool_hidden',
-           'text_extractor', 'token_counts', 'text_features']
+__all__ = ['HUB_CORPORA', 'POOLINGS', 'TextCorpus', 'text_file', 'jsonl_file', 'csv_file', 'builtin_text_corpus',
+           'builtin_sentences', 'hub_text_dataset', 'load_corpus', 'corpus_fingerprint', 'is_hub_corpus', 'TextModel',
+           'text_layer_names', 'load_text_model', 'pool_hidden', 'text_extractor', 'token_counts', 'text_features']
 
 # %% ../nbs/08_text.ipynb #2d76f88c
-def _items(rows, source: str, max_count: int | None) -> list[Item]:
-    "Items from `(id, text, where)` rows: at most `max_count`, ids unique, at least one."
-    items = []
+class TextCorpus(list):
+    "The Items of a text corpus (a list), and where the empty or whitespace-only texts left out came from."
+    def __init__(self, items=(),    # the usable texts, as Items
+                 dropped=(),        # where each left-out text was ("news.jsonl:3")
+                ):
+        super().__init__(items)
+        self.dropped = list(dropped)
+
+    def __repr__(self): return f"TextCorpus({len(self)} texts, {len(self.dropped)} empty left out)"
+
+def _items(rows, source: str, max_count: int | None) -> TextCorpus:
+    "Items from `(id, text, where)` rows: empty texts left out (counted), at most `max_count`, ids unique, at least one."
+    items, dropped = [], []
     for uid, text, where in rows:
         if max_count is not None and len(items) >= max_count: break
-        items.append(Item(str(uid), str(text), float(len(str(text))), where))
-    if not items: raise ValueError(f"{source} holds no text")
+        text = "" if text is None else str(text)
+        if not text.strip():
+            dropped.append(where)
+            continue
+        items.append(Item(str(uid), text, float(len(text)), where))
+    if not items: raise ValueError(f"{source} holds no text" + (f" ({len(dropped)} empty left out)" if dropped else ""))
     seen = set()
     for it in items:
         if it.id in seen: raise ValueError(f"{source}: the id {it.id!r} occurs more than once; ids must be unique")
         seen.add(it.id)
-    return items
+    return TextCorpus(items, dropped)
 
 def text_file(path,                          # a UTF-8 text file, one text a line
               max_count: int | None = None   # at most this many texts (the first ones)
-              ) -> list[Item]:
-    "One text per non-empty line of a UTF-8 file; ids `<file stem>:<line number>`."
+              ) -> TextCorpus:
+    "One text per line of a UTF-8 file (stripped; blank lines left out and counted); ids `<file stem>:<line number>`."
     p = Path(path)
     lines = p.read_text(encoding="utf-8").splitlines()
-    return _items(((f"{p.stem}:{i}", l.strip(), f"{p.name}:{i}") for i, l in enumerate(lines, 1) if l.strip()),
-                  str(p), max_count)
+    return _items(((f"{p.stem}:{i}", l.strip(), f"{p.name}:{i}") for i, l in enumerate(lines, 1)), str(p), max_count)
 
 # %% ../nbs/08_text.ipynb #e3783206
 def _column(row: dict, key: str, where: str):
@@ -60,7 +74,7 @@ def jsonl_file(path,                          # a JSON-lines file, one object a 
                field: str = "text",           # the key holding the text
                id_field: str | None = None,   # the key holding the id (default: `<file stem>:<line number>`)
                max_count: int | None = None   # at most this many texts (the first ones)
-               ) -> list[Item]:
+               ) -> TextCorpus:
     "The texts of a JSON-lines file, one object a line, the text under `field`."
     p = Path(path)
     def rows():
@@ -77,7 +91,7 @@ def csv_file(path,                            # a CSV file with a header line
              id_column: str | None = None,    # the column holding the id (default: `<file stem>:<row number>`)
              max_count: int | None = None,    # at most this many texts (the first ones)
              delimiter: str = ","             # the field separator ("\t" for TSV)
-             ) -> list[Item]:
+             ) -> TextCorpus:
     "The texts of one column of a CSV file (with a header line)."
     p = Path(path)
     def rows():
@@ -96,7 +110,7 @@ def builtin_text_corpus() -> Path:
     return path
 
 def builtin_sentences(max_count: int | None = None  # at most this many sentences (the first ones)
-                      ) -> list[Item]:
+                      ) -> TextCorpus:
     "The built-in corpus: 403 varied English sentences (and a few in other languages) written for layernb."
     return text_file(builtin_text_corpus(), max_count)
 
@@ -108,7 +122,7 @@ def hub_text_dataset(name: str,                     # dataset name on the Huggin
                      config: str | None = None,     # the dataset's configuration (e.g. "en" for C4)
                      split: str = "validation",     # the split to read
                      max_count: int | None = 1000   # rows to read (streamed: only these are fetched)
-                     ) -> list[Item]:
+                     ) -> TextCorpus:
     "The first `max_count` texts of a hub dataset, streamed through `datasets` (needs the network)."
     try: import datasets
     except ImportError as e:
@@ -124,7 +138,7 @@ def hub_text_dataset(name: str,                     # dataset name on the Huggin
 def load_corpus(spec,                          # "builtin", a .txt/.jsonl/.csv/.tsv path, "c4", "mteb:<task>" or "hf:<name>[:<config>]"
                 max_count: int | None = None,  # at most this many texts
                 column: str | None = None      # the text column of a JSONL/CSV file or hub dataset (default "text")
-                ) -> list[Item]:
+                ) -> TextCorpus:
     "The texts of a corpus named by one string (what experiments and the command line take)."
     spec = str(spec)
     col = column or "text"
@@ -144,6 +158,17 @@ def load_corpus(spec,                          # "builtin", a .txt/.jsonl/.csv/.
                ".csv": lambda: csv_file(p, col, max_count=max_count), ".tsv": lambda: csv_file(p, col, max_count=max_count, delimiter="\t")}
     if p.suffix.lower() not in readers: raise ValueError(f"{p.name}: unknown corpus format {p.suffix!r}; use one of {list(readers)}")
     return readers[p.suffix.lower()]()
+
+# %% ../nbs/08_text.ipynb #cfp00002
+def corpus_fingerprint(items: Sequence[Item], # the corpus as read (Items, the text as source)
+                      ) -> dict:
+    "What identifies a corpus as read: its number of texts and digests of the texts and of the ids, in order."
+    return dict(n_texts=len(items), texts=digest([it.source for it in items]), ids=digest([it.id for it in items]))
+
+def is_hub_corpus(spec: str, # a corpus string, as `load_corpus` takes
+                 ) -> bool:
+    "Whether `spec` names a hub dataset (read over the network) rather than a local file or the built-in corpus."
+    return str(spec) in HUB_CORPORA or str(spec).startswith(("mteb:", "hf:"))
 
 # %% ../nbs/08_text.ipynb #92098780
 @dataclass
