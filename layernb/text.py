@@ -26,7 +26,8 @@ from .models import LoadedModel, _local_only, random_init_model
 # %% auto #0
 __all__ = ['HUB_CORPORA', 'POOLINGS', 'TextCorpus', 'text_file', 'jsonl_file', 'csv_file', 'builtin_text_corpus',
            'builtin_sentences', 'hub_text_dataset', 'load_corpus', 'corpus_fingerprint', 'is_hub_corpus', 'TextModel',
-           'text_layer_names', 'load_text_model', 'pool_hidden', 'text_extractor', 'token_counts', 'text_features']
+           'text_layer_names', 'sentence_transformers_settings', 'load_text_model', 'pool_hidden', 'text_extractor',
+           'token_counts', 'pooled_features', 'text_features']
 
 # %% ../nbs/08_text.ipynb #2d76f88c
 class TextCorpus(list):
@@ -181,6 +182,8 @@ class TextModel(LoadedModel):
     max_length: int = 512          # longer texts are truncated to this many tokens (and counted)
     revision: str | None = None    # the hub commit of the checkpoint, when known
     missing_weights: list = field(default_factory=list)  # weights the checkpoint lacked (randomly initialised)
+    sentence_transformers: dict | None = None  # a sentence-transformers folder's own settings that were used (else None)
+    stack: str | None = None       # "encoder" for an encoder-decoder model (its encoder stack's layers), else None
 
     @property
     def layer_names(self) -> list[str]: return text_layer_names(self.n_layers)
@@ -218,12 +221,47 @@ def _tokenizer(tokenizer, name: str):
         tokenizer.pad_token = tokenizer.eos_token
     return tokenizer
 
-def _max_length(tokenizer, config, max_length: int | None) -> int:
-    "Tokens per text: `max_length`, else the smaller of the tokenizer's and the position embeddings' limits."
-    if max_length is not None: return int(max_length)
-    limits = [getattr(tokenizer, "model_max_length", None), getattr(config, "max_position_embeddings", None)]
+def _position_limit(model: nn.Module, config) -> int | None:
+    "Tokens the position embeddings take: max_position_embeddings, less padding_idx + 1 where positions start after the padding id (RoBERTa, XLM-R, MPNet)."
+    n = getattr(config, "max_position_embeddings", None)
+    if n is None: return None
+    pad = getattr(getattr(model, "embeddings", None), "padding_idx", None)
+    return int(n) - int(pad) - 1 if pad is not None else int(n)
+
+def _max_length(tokenizer, model: nn.Module, config, st: dict | None, max_length: int | None) -> int:
+    "Tokens per text: `max_length` (checked against the model), else the smallest of the tokenizer's, the positions' and a sentence-transformers folder's limits."
+    positions = _position_limit(model, config)
+    if max_length is not None:
+        least = tokenizer.num_special_tokens_to_add() + 1
+        if max_length < least: raise ValueError(f"max_length {max_length} leaves no room for a token: at least {least} with this tokenizer")
+        if positions is not None and max_length > positions:
+            raise ValueError(f"max_length {max_length} exceeds the {positions} positions of {type(model).__name__}")
+        return int(max_length)
+    limits = [getattr(tokenizer, "model_max_length", None), positions, (st or {}).get("max_seq_length")]
     limits = [int(l) for l in limits if l is not None and l < 1_000_000]
     return min(limits) if limits else 512
+
+# %% ../nbs/08_text.ipynb #st000001
+_ST_POOLINGS = {"pooling_mode_mean_tokens": "mean", "pooling_mode_cls_token": "cls", "pooling_mode_max_tokens": "max",
+                "pooling_mode_lasttoken": "last_token", "pooling_mode_mean_sqrt_len_tokens": None, "pooling_mode_weightedmean_tokens": None}
+
+def sentence_transformers_settings(folder, # a model folder
+                                  ) -> dict | None:
+    "A sentence-transformers folder's own settings (max_seq_length, do_lower_case, pooling, normalize, the modules), None for a plain transformers folder."
+    p = Path(folder)
+    if not (p / "modules.json").is_file(): return None
+    modules = [m["type"].rsplit(".", 1)[-1] for m in json.loads((p / "modules.json").read_text())]
+    paths = {m["type"].rsplit(".", 1)[-1]: m.get("path", "") for m in json.loads((p / "modules.json").read_text())}
+    cfg_file = p / "sentence_bert_config.json"
+    cfg = json.loads(cfg_file.read_text()) if cfg_file.is_file() else {}
+    pooling = None
+    if "Pooling" in paths:
+        pc = json.loads((p / paths["Pooling"] / "config.json").read_text())
+        modes = [k for k in _ST_POOLINGS if pc.get(k)]
+        pooling = _ST_POOLINGS[modes[0]] if len(modes) == 1 else None
+        if pooling is None: pooling = f"unsupported: {modes}"
+    return dict(max_seq_length=cfg.get("max_seq_length"), do_lower_case=bool(cfg.get("do_lower_case", False)),
+                pooling=pooling, normalize="Normalize" in modules, modules=modules)
 
 # %% ../nbs/08_text.ipynb #b006fa7f
 def load_text_model(name_or_path,                  # a local folder or hub name, or a transformers config (with random_init)
@@ -231,8 +269,9 @@ def load_text_model(name_or_path,                  # a local folder or hub name,
                     seed: int = 0,                 # seed of the random weights
                     tokenizer=None,                # a tokenizer, or its folder / name (default: that of `name_or_path`)
                     device="auto",                 # where the model runs
-                    dtype="auto",                  # "auto" (bfloat16/float16 on CUDA, float32 elsewhere) or a torch dtype
-                    max_length: int | None = None  # tokens per text (default: the model's limit)
+                    dtype="float32",               # a torch dtype or its name, or "auto" (bfloat16/float16 on CUDA, float32 elsewhere)
+                    max_length: int | None = None, # tokens per text (default: the model's limit)
+                    sentence_transformers: bool = True  # read a sentence-transformers folder's own settings (max_seq_length, pooling, normalisation)
                     ) -> TextModel:
     "A text model from a folder or hub name (pretrained) or, with `random_init=True`, the same architecture with seeded random weights."
     from transformers import AutoConfig, AutoModel, PretrainedConfig
@@ -262,12 +301,16 @@ def load_text_model(name_or_path,                  # a local folder or hub name,
         missing, source = sorted(info.get("missing_keys", [])), f"pretrained:{name}"
         if missing: warnings.warn(f"{name}: {len(missing)} weights are not in the checkpoint and were randomly initialised "
                                   f"({missing[:3]} ...); they are listed in missing_weights and in every result's metadata")
+    stack = None
+    if getattr(config, "is_encoder_decoder", False):          # T5, BART, ...: the encoder stack, as sentence encoders use it
+        model, stack = model.get_encoder(), "encoder"
     model = model.to(device=dev, dtype=_dtype(dtype, dev)).eval()
-    return TextModel(model, tok, name, source, _max_length(tok, config, max_length),
-                     getattr(config, "_commit_hash", None), missing)
+    st = sentence_transformers_settings(name) if sentence_transformers and isinstance(name_or_path, (str, Path)) else None
+    return TextModel(model, tok, name, source, _max_length(tok, model, config, st, max_length),
+                     getattr(config, "_commit_hash", None), missing, st, stack)
 
 # %% ../nbs/08_text.ipynb #96fb9210
-POOLINGS = ("tokens", "mean", "cls", "max", "last_token", "pooler")
+POOLINGS = ("tokens", "mean", "cls", "max", "last_token", "pooler", "model")
 
 def pool_hidden(h: torch.Tensor,     # (B, T, D) hidden states of one layer
                 mask: torch.Tensor,  # (B, T) attention mask, 1 on real tokens
@@ -295,7 +338,25 @@ def _pooling(pooling: str | None, tm: TextModel) -> str:
         lost = [k for k in tm.missing_weights if k.startswith("pooler.")]
         if lost: raise ValueError(f"the pooler of {tm.name!r} is not in its checkpoint ({lost}), so it would be random; "
                                   "use pooling 'cls' or 'mean'")
+    if p == "model": _check_model_pooling(tm)
     return p
+
+def _check_model_pooling(tm: TextModel):
+    "Refuse the 'model' pooling unless `tm` is a sentence-transformers folder whose modules layernb applies (Transformer, Pooling, Normalize)."
+    st = tm.sentence_transformers
+    if st is None: raise ValueError(f"{tm.name!r} is not a sentence-transformers folder (no modules.json): use 'mean', 'cls', ...")
+    if st["pooling"] not in POOLINGS: raise ValueError(f"{tm.name!r} pools with {st['pooling']}; layernb has no such pooling")
+    other = [m for m in st["modules"] if m not in ("Transformer", "Pooling", "Normalize")]
+    if other: raise ValueError(f"{tm.name!r} has modules {other} after pooling, which layernb does not apply: use 'mean', 'cls', ...")
+
+def _first_slot_positions(model: nn.Module) -> bool:
+    "Whether the model numbers absolute positions from the first slot of the padded batch and takes no position ids (BART's encoder)."
+    return "position_ids" not in inspect.signature(model.forward).parameters and hasattr(model, "embed_positions")
+
+def _forward_inputs(model: nn.Module) -> set:
+    "The tokenizer outputs the model's forward takes (token_type_ids only where it names them: DistilBERT, T5, Llama do not)."
+    named = inspect.signature(model.forward).parameters
+    return {"input_ids", "attention_mask"} | ({"token_type_ids"} if "token_type_ids" in named else set())
 
 def _resolve_layers(layers, n_layers: int) -> list[str]:
     "Layer names, in model order, from None (all), a name, or a list of names."
@@ -324,42 +385,45 @@ def _meta(tm: TextModel, names: list[str], pooling: str, padding_side: str) -> d
     return {"model": tm.name, "weights_source": tm.weights_source, "random_weights": tm.is_random, "revision": tm.revision,
             "missing_weights": list(tm.missing_weights), "model_class": type(tm.model).__name__,
             "config": _text_config(tm.config), "layers": names, "pooling": pooling, "max_length": tm.max_length,
-            "padding_side": padding_side, "dtype": str(tm.dtype).replace("torch.", ""),
+            "padding_side": padding_side, "dtype": str(tm.dtype).replace("torch.", ""), "device": str(tm.device),
+            "sentence_transformers": tm.sentence_transformers, "stack": tm.stack,
             "transformers_version": transformers.__version__}
 
 # %% ../nbs/08_text.ipynb #d8c43d0d
-def text_extractor(tm: TextModel,                 # the model and its tokenizer
-                   pooling: str | None = None,    # None/"tokens" (token frames) or one of POOLINGS
-                   layers=None,                   # layer names (default: all)
-                   padding_side: str | None = None  # "right" or "left" (default: the tokenizer's)
-                   ) -> Callable[[Sequence[str], Sequence[str]], LayerSet]:
-    "The function `(texts, ids) -> LayerSet` that runs one padded batch (what `text_features` and a pipeline call per batch)."
-    pooling, names = _pooling(pooling, tm), _resolve_layers(layers, tm.n_layers)
+def _batch_extractor(tm: TextModel, poolings: Sequence[str], layers, padding_side: str | None):
+    "The function `(texts, ids) -> {pooling: LayerSet}`: one forward pass of a padded batch, every pooling taken from it."
+    names = _resolve_layers(layers, tm.n_layers)
     side = padding_side or tm.tokenizer.padding_side
     if side not in ("right", "left"): raise ValueError(f"padding_side must be 'right' or 'left', got {side!r}")
-    index, meta = [tm.layer_names.index(n) for n in names], _meta(tm, names, pooling, side)
-    positions = _left_positions(tm.model)
+    index, metas = [tm.layer_names.index(n) for n in names], {p: _meta(tm, names, p, side) for p in poolings}
+    positions, accepted = _left_positions(tm.model), _forward_inputs(tm.model)
+    if side == "left" and _first_slot_positions(tm.model):
+        raise ValueError(f"{type(tm.model).__name__} numbers positions from the first slot of a batch and takes no position ids: "
+                         "left padding would shift them; use padding_side='right'")
 
-    def extract(texts: Sequence[str], ids: Sequence[str]) -> LayerSet:
+    def extract(texts: Sequence[str], ids: Sequence[str]) -> dict[str, LayerSet]:
         if len(texts) != len(ids): raise ValueError(f"{len(ids)} ids for {len(texts)} texts")
         tok, old = tm.tokenizer, tm.tokenizer.padding_side
         try:
             tok.padding_side = side
-            enc = tok(list(texts), padding=True, truncation=True, max_length=tm.max_length, return_tensors="pt")
+            enc = tok(_cased(tm, texts), padding=True, truncation=True, max_length=tm.max_length, return_tensors="pt")
         finally: tok.padding_side = old
         mask = enc["attention_mask"]
         empty = [i for i, n in zip(ids, mask.sum(1).tolist()) if n == 0]
         if empty: raise ValueError(f"text(s) {empty} have no tokens; drop them from the corpus")
-        kw = {k: v.to(tm.device) for k, v in enc.items()}
+        kw = {k: v.to(tm.device) for k, v in enc.items() if k in accepted}
         if side == "left" and positions: kw["position_ids"] = (mask.cumsum(1) - 1).clamp(min=0).to(tm.device)
         with torch.inference_mode():
             hs = tm.model(**kw, output_hidden_states=True, return_dict=True).hidden_states
             if len(hs) != tm.n_layers + 1:
                 raise RuntimeError(f"{type(tm.model).__name__} returned {len(hs)} hidden states for {tm.n_layers} layers")
             m = mask.to(tm.device)
-            out = {n: _pooled_layer(tm, hs[i], m, pooling, ids) for n, i in zip(names, index)}
-        return LayerSet(out, meta)
+            return {p: LayerSet({n: _pooled_layer(tm, hs[i], m, p, ids) for n, i in zip(names, index)}, metas[p]) for p in poolings}
     return extract
+
+def _cased(tm: TextModel, texts: Sequence[str]) -> list[str]:
+    "The texts as the model reads them: lower-cased for a sentence-transformers folder with do_lower_case."
+    return [t.lower() for t in texts] if (tm.sentence_transformers or {}).get("do_lower_case") else list(texts)
 
 def _pooled_layer(tm: TextModel, h: torch.Tensor, m: torch.Tensor, pooling: str, ids) -> Frames:
     "One layer of a batch as Frames: the real tokens' frames, or one pooled vector per text (float32, numpy)."
@@ -368,9 +432,26 @@ def _pooled_layer(tm: TextModel, h: torch.Tensor, m: torch.Tensor, pooling: str,
         return Frames(h[m.bool()].float().cpu().numpy(), np.concatenate([[0], np.cumsum(counts)]), None, ids)
     if pooling == "pooler":
         first = h[torch.arange(len(h), device=h.device), m.int().argmax(1)]
-        v = tm.model.pooler(first[:, None, :]).float()
+        v = tm.model.pooler(first[:, None, :])
+        if isinstance(tm.model.pooler, nn.Linear): v = tm.model.pooler_activation(v[:, 0])   # ALBERT: a Linear, then tanh
+        v = v.float()
+    elif pooling == "model":
+        v = pool_hidden(h, m, tm.sentence_transformers["pooling"])
+        if tm.sentence_transformers["normalize"]: v = torch.nn.functional.normalize(v, p=2, dim=1)
     else: v = pool_hidden(h, m, pooling)
     return Frames(v.cpu().numpy(), np.arange(len(v) + 1), None, ids)
+
+# %% ../nbs/08_text.ipynb #d8c43d0e
+def text_extractor(tm: TextModel,                 # the model and its tokenizer
+                   pooling: str | None = None,    # None/"tokens" (token frames) or one of POOLINGS
+                   layers=None,                   # layer names (default: all)
+                   padding_side: str | None = None  # "right" or "left" (default: the tokenizer's)
+                   ) -> Callable[[Sequence[str], Sequence[str]], LayerSet]:
+    "The function `(texts, ids) -> LayerSet` that runs one padded batch (what `text_features` and a pipeline call per batch)."
+    p = _pooling(pooling, tm)
+    run = _batch_extractor(tm, [p], layers, padding_side)
+    def extract(texts: Sequence[str], ids: Sequence[str]) -> LayerSet: return run(texts, ids)[p]
+    return extract
 
 # %% ../nbs/08_text.ipynb #c38e0a1d
 def _as_texts(texts, ids) -> tuple[list[str], list[str]]:
@@ -391,23 +472,25 @@ def token_counts(tm: TextModel,  # the model whose tokenizer counts
                  ) -> np.ndarray:
     "Tokens of each text (special tokens included) before truncation to `tm.max_length` (counted up to max_length + 1)."
     strs, _ = _as_texts(texts, None)
-    enc = tm.tokenizer(strs, truncation=True, max_length=tm.max_length + 1)
+    enc = tm.tokenizer(_cased(tm, strs), truncation=True, max_length=tm.max_length + 1)
     return np.array([len(x) for x in enc["input_ids"]], dtype=np.int64)
 
 # %% ../nbs/08_text.ipynb #c7a0bfe3
-def text_features(tm: TextModel,                   # the model and its tokenizer
-                  texts,                           # Items (the text as source) or strings
-                  pooling: str | None = None,      # None (token frames) or "mean", "cls", "max", "last_token", "pooler"
-                  layers=None,                     # layer names (default: all)
-                  batch_size: int = 32,            # texts per forward pass (sorted by length, longest first)
-                  ids: Sequence[str] | None = None,  # one id per text (default: the items' ids, or "0", "1", ...)
-                  padding_side: str | None = None, # "right" or "left" (default: the tokenizer's)
-                  progress: bool = True            # tqdm bar over texts
-                  ) -> LayerSet:
-    "Every layer of every text as one `LayerSet` in input order: token frames or one pooled vector per text."
+def pooled_features(tm: TextModel,                   # the model and its tokenizer
+                    texts,                           # Items (the text as source) or strings
+                    poolings: Sequence[str | None],  # the poolings wanted (None or "tokens": token frames), all from one forward pass
+                    layers=None,                     # layer names (default: all)
+                    batch_size: int = 32,            # texts per forward pass (sorted by length, longest first)
+                    ids: Sequence[str] | None = None,  # one id per text (default: the items' ids, or "0", "1", ...)
+                    padding_side: str | None = None, # "right" or "left" (default: the tokenizer's)
+                    progress: bool = True            # tqdm bar over texts
+                    ) -> dict[str, LayerSet]:
+    "{pooling: LayerSet} of every layer of every text in input order, every pooling taken from the same forward passes."
     if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     strs, names = _as_texts(texts, ids)
-    extract_fn = text_extractor(tm, pooling, layers, padding_side)
+    ps = list(dict.fromkeys(_pooling(p, tm) for p in poolings))
+    if not ps: raise ValueError("no pooling asked for")
+    extract_fn = _batch_extractor(tm, ps, layers, padding_side)
     counts = token_counts(tm, strs)
     items = [Item(n, t, float(c)) for n, t, c in zip(names, strs, counts)]
     parts = []
@@ -415,9 +498,22 @@ def text_features(tm: TextModel,                   # the model and its tokenizer
         for batch in plan_batches(items, batch_size):      # longest first, similar lengths together
             parts.append(extract_fn([it.source for it in batch], [it.id for it in batch]))
             bar.update(len(batch))
-    where = {u: j for j, u in enumerate(u for p in parts for u in p.ids)}
+    where = {u: j for j, u in enumerate(u for p in parts for u in p[ps[0]].ids)}
     perm = [where[u] for u in names]
-    layers_ = {k: Frames.cat([p[k] for p in parts]).subset(perm) for k in parts[0].names}
     truncated = [n for n, c in zip(names, counts) if c > tm.max_length]
     if truncated: warnings.warn(f"{len(truncated)} text(s) longer than {tm.max_length} tokens were truncated (ids in meta['truncated'])")
-    return LayerSet(layers_, {**parts[0].meta, "n_texts": len(strs), "truncated": truncated, "batch_size": batch_size})
+    extra = {"n_texts": len(strs), "truncated": truncated, "batch_size": batch_size}
+    return {p: LayerSet({k: Frames.cat([q[p][k] for q in parts]).subset(perm) for k in parts[0][p].names}, {**parts[0][p].meta, **extra})
+            for p in ps}
+
+def text_features(tm: TextModel,                   # the model and its tokenizer
+                  texts,                           # Items (the text as source) or strings
+                  pooling: str | None = None,      # None (token frames) or "mean", "cls", "max", "last_token", "pooler", "model"
+                  layers=None,                     # layer names (default: all)
+                  batch_size: int = 32,            # texts per forward pass (sorted by length, longest first)
+                  ids: Sequence[str] | None = None,  # one id per text (default: the items' ids, or "0", "1", ...)
+                  padding_side: str | None = None, # "right" or "left" (default: the tokenizer's)
+                  progress: bool = True            # tqdm bar over texts
+                  ) -> LayerSet:
+    "Every layer of every text as one `LayerSet` in input order: token frames or one pooled vector per text."
+    return pooled_features(tm, texts, [pooling], layers, batch_size, ids, padding_side, progress)[_pooling(pooling, tm)]
