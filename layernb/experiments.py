@@ -12,6 +12,7 @@ import shutil
 import sys
 import time
 import traceback
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from fastcore.imports import IN_NOTEBOOK
@@ -29,8 +30,8 @@ from .pipeline import Item, extract_corpus
 from .report import _versions
 from .similarity import similarity_matrix
 from .store import FeatureStore, _write_json_atomic
-from .text import (POOLINGS, _dtype, corpus_fingerprint, is_hub_corpus, load_corpus, load_text_model, text_extractor,
-                          text_features, token_counts)
+from .text import (POOLINGS, _dtype, _pooling, corpus_fingerprint, is_hub_corpus, load_corpus, load_text_model, pooled_features,
+                          text_extractor, token_counts)
 
 # %% auto #0
 __all__ = ['Experiment', 'parse_model', 'experiment_name', 'ExperimentError', 'run_experiment', 'run_experiments',
@@ -191,10 +192,10 @@ def _logged(folder: Path):
             raise
 
 # %% ../nbs/10a_experiments.ipynb #17c52cf5
-def _features(exp: Experiment, tm, items: list[Item], folder: Path, fp: dict, log, progress: bool) -> LayerSet:
-    "The features of the corpus: in memory, or through the pipeline into OUT/<name>/features and read back."
-    if not exp.save_embeddings:
-        return text_features(tm, items, exp.pooling, batch_size=exp.batch_size, progress=progress)
+def _features(exp: Experiment, shared, items: list[Item], folder: Path, fp: dict, log, progress: bool) -> LayerSet:
+    "The features of the corpus: in memory (from the forward pass shared by the run's poolings), or through the pipeline into OUT/<name>/features and read back."
+    tm = shared.model(exp, progress)
+    if not exp.save_embeddings: return shared.features(exp, items, log, progress)
     extract = text_extractor(tm, exp.pooling)
     meta = extract([items[0].source], [items[0].id]).meta
     path = folder / "features"
@@ -265,14 +266,14 @@ def _compute(exp: Experiment, layers: LayerSet, metrics: list[str], folder: Path
         log(f"{metric}: {res!r} in {timings[metric]:.2f} s")
     return results, timings
 
-def _run(exp: Experiment, folder: Path, items, fp: dict, metrics: list[str], progress: bool) -> dict:
+def _run(exp: Experiment, folder: Path, items, fp: dict, metrics: list[str], progress: bool, shared: _Shared) -> dict:
     "Run one experiment into `folder` (metadata.json last, with the fingerprint `fp`); return its metadata."
     t_start = time.perf_counter()
     with _logged(folder) as log:
         log(f"experiment {exp.name}: {json.dumps(exp.config())}")
         _, target, random = parse_model(exp.model)
         t = time.perf_counter()
-        tm = _load_model(target, random, exp, progress)
+        tm = shared.model(exp, progress)
         timings = dict(load_model=time.perf_counter() - t)
         log(f"model {tm!r}")
         t = time.perf_counter()
@@ -281,7 +282,7 @@ def _run(exp: Experiment, folder: Path, items, fp: dict, metrics: list[str], pro
         dropped_empty = len(getattr(items, "dropped", []))
         log(f"corpus {exp.corpus!r}: {len(items)} texts" + (f", {dropped_empty} empty left out" if dropped_empty else ""))
         t = time.perf_counter()
-        layers = _features(exp, tm, items, folder, fp, log, progress)
+        layers = _features(exp, shared, items, folder, fp, log, progress)
         timings["extract"] = time.perf_counter() - t
         log(f"features: {len(layers)} layers, {layers[layers.names[0]].n_frames} rows per layer")
         layers, dropped = _drop_constant(layers)
@@ -320,8 +321,48 @@ def _add(exp: Experiment, folder: Path, meta: dict, missing: list[str], progress
         log(f"added {missing}")
         return meta
 
+# %% ../nbs/10a_experiments.ipynb #shared02
+def _feature_key(exp: Experiment) -> tuple:
+    "What an experiment's features depend on, apart from its pooling: the model, its seed, dtype and device, the corpus, counts, max_length, batch size."
+    _, target, random = parse_model(exp.model)
+    return (target, random, _weights_seed(exp) if random else None, exp.dtype, exp.device, exp.corpus, exp.max_count, exp.column,
+            exp.max_length, exp.batch_size)
+
+class _Shared:
+    "The model loaded last and the features of its corpus for every pooling a run's experiments ask for (one forward pass per model x corpus)."
+    def __init__(self, exps: Sequence[Experiment]):
+        self.left = Counter((_feature_key(e), e.pooling) for e in exps if not e.save_embeddings)
+        self.key, self.tm, self.feats = None, None, {}
+
+    def model(self, exp: Experiment, progress: bool):
+        "The experiment's TextModel: the one loaded for the previous experiment when it is the same, else loaded now."
+        key = _feature_key(exp)
+        if key[:5] != (self.key or ())[:5]: self.tm = None
+        if key != self.key: self.key, self.feats = key, {}
+        if self.tm is None:
+            _, target, random = parse_model(exp.model)
+            self.tm = _load_model(target, random, exp, progress)
+        return self.tm
+
+    def features(self, exp: Experiment, items, log, progress: bool) -> LayerSet:
+        "The experiment's features, from the forward pass shared by every pooling still wanted of this model and corpus."
+        if exp.pooling not in self.feats:
+            wanted = [p for (k, p), n in self.left.items() if k == self.key and n > 0 and p != exp.pooling]
+            ps = [exp.pooling] + [p for p in wanted if _usable(p, self.tm)]
+            self.feats = pooled_features(self.tm, items, ps, batch_size=exp.batch_size, progress=progress)
+            if len(ps) > 1: log(f"one forward pass for the poolings {ps} of this model and corpus")
+        else: log(f"features from the forward pass shared with the poolings {[exp.pooling, *self.feats]}")
+        self.left[(self.key, exp.pooling)] -= 1
+        return self.feats[exp.pooling] if self.left[(self.key, exp.pooling)] > 0 else self.feats.pop(exp.pooling)
+
+def _usable(pooling: str, tm) -> bool:
+    "Whether `tm` has what `pooling` needs (a trained pooler, sentence-transformers settings); the experiment asking for it says why not."
+    try: _pooling(pooling, tm)
+    except ValueError: return False
+    return True
+
 # %% ../nbs/10a_experiments.ipynb #616a725a
-def _attempt(exp: Experiment, out: Path, dry_run: bool, progress: bool) -> tuple[dict, BaseException | None]:
+def _attempt(exp: Experiment, out: Path, dry_run: bool, progress: bool, shared: _Shared) -> tuple[dict, BaseException | None]:
     "Run, rerun, extend or skip one experiment (or refuse it); (its summary record, the exception if it failed or was refused)."
     folder = out / exp.name
     rec = dict(name=exp.name, config=exp.config(), status=None, why=None, error=None, folder=str(folder), seconds=0.0)
@@ -349,7 +390,7 @@ def _attempt(exp: Experiment, out: Path, dry_run: bool, progress: bool) -> tuple
                 diff = fingerprint_diff(meta.get("fingerprint"), fp) if "changed" in why else []
                 with _logged(folder) as log: log(f"rerun: {why}" + (f" ({'; '.join(diff)})" if diff else ""))
             _clear(folder, keep_features=action == "run")
-            _run(exp, folder, items, fp, metrics, progress)
+            _run(exp, folder, items, fp, metrics, progress, shared)
             rec["status"] = "done" if action == "run" else "rerun"
         return rec, None
     except Exception as e:
@@ -408,8 +449,9 @@ def run_experiments(exps: Sequence[Experiment],   # the experiments, run in orde
         if dry_run: return
         out.mkdir(parents=True, exist_ok=True)
         _write_json_atomic(out / "grid_summary.json", _summary(out, recs))
+    shared = _Shared(exps)
     for i, exp in enumerate(exps):
-        recs[i], err = _attempt(exp, out, dry_run, progress)
+        recs[i], err = _attempt(exp, out, dry_run, progress, shared)
         _say(recs[i], i + 1, len(exps))
         write()
         if err is not None and not continue_on_error:
