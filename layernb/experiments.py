@@ -30,15 +30,18 @@ from .pipeline import Item, extract_corpus
 from .report import _versions
 from .similarity import similarity_matrix
 from .store import FeatureStore, _write_json_atomic
-from .text import (POOLINGS, _dtype, _pooling, corpus_fingerprint, is_hub_corpus, load_corpus, load_text_model, pooled_features,
+from .text import (HUB_CORPORA, HUB_MAX_COUNT, POOLINGS, _dtype, _pooling, corpus_fingerprint, is_hub_corpus, load_corpus, load_text_model, pooled_features,
                           text_extractor, token_counts)
 
 # %% auto #0
-__all__ = ['Experiment', 'parse_model', 'experiment_name', 'ExperimentError', 'run_experiment', 'run_experiments',
-           'grid_experiments', 'run_grid', 'read_batch', 'run_batch', 'add_commands', 'run_command', 'main']
+__all__ = ['METRIC_ALIASES', 'Experiment', 'parse_model', 'experiment_name', 'ExperimentError', 'run_experiment',
+           'run_experiments', 'grid_experiments', 'run_grid', 'read_batch', 'run_batch', 'add_commands', 'run_command',
+           'main']
 
 # %% ../nbs/10a_experiments.ipynb #xdtype01
 _DTYPES = ("float32", "float16", "bfloat16", "auto")  # the model dtypes an experiment takes
+METRIC_ALIASES = {"CKA": "linear_cka", "RSA": "rsa", "JaccardSimilarity": "knn_jaccard",   # the metric names of seed 003's scripts
+                  "DistanceCorrelation": "distance_correlation"}
 
 # %% ../nbs/10a_experiments.ipynb #3ff93f9f
 @dataclass
@@ -47,13 +50,14 @@ class Experiment:
     model: str                                  # a folder, a hub name, or "random-init:<folder or name>" (optionally "label=...")
     pooling: str = "mean"                       # "tokens" (every token a row) or "mean", "cls", "max", "last_token", "pooler"
     corpus: str = "builtin"                     # "builtin", a .txt/.jsonl/.csv path, "c4", "mteb:<task>", "hf:<name>"
-    metrics: list = field(default_factory=lambda: ["linear_cka"])  # names of the metric registry
+    metrics: list = field(default_factory=lambda: ["linear_cka"])  # names of the metric registry (or METRIC_ALIASES)
     sample_size: int | None = None              # rows per Monte Carlo trial (None: all rows)
     trials: int = 1                             # Monte Carlo trials
     seed: int = 0                               # seed of the Monte Carlo row draws (and of random-init weights, unless weights_seed)
     weights_seed: int | None = None             # seed of random-init weights (None: seed)
     max_count: int | None = None                # at most this many texts of the corpus
     column: str | None = None                   # the text column of a JSONL/CSV/hub corpus
+    split: str | None = None                    # the split of a hub corpus (default: an MTEB task's evaluation split, C4's validation)
     batch_size: int = 32                        # texts per forward pass
     max_length: int | None = None               # tokens per text (default: the model's limit)
     dtype: str = "float32"                      # the model's compute dtype: "float32", "float16", "bfloat16" or "auto"
@@ -65,8 +69,13 @@ class Experiment:
         self.metrics = [self.metrics] if isinstance(self.metrics, str) else list(self.metrics)
         if self.pooling not in POOLINGS: raise ValueError(f"unknown pooling {self.pooling!r}; use one of {POOLINGS}")
         if not self.metrics: raise ValueError("an experiment needs at least one metric")
+        self.metrics = list(dict.fromkeys(METRIC_ALIASES.get(m, m) for m in self.metrics))
         for m in self.metrics: get_metric(m)       # an unknown name fails now, listing the known ones, not after extraction
         if self.dtype not in _DTYPES: raise ValueError(f"unknown dtype {self.dtype!r}; use one of {_DTYPES}")
+        for k in ("sample_size", "trials", "max_count", "batch_size", "max_length"):
+            v = getattr(self, k)
+            if v is not None and (not isinstance(v, int) or isinstance(v, bool) or v < 1):
+                raise ValueError(f"{k} must be a whole number of at least 1, got {v!r}")
         if self.name is None: self.name = experiment_name(self)
 
     def config(self) -> dict:
@@ -98,6 +107,7 @@ def experiment_name(exp: Experiment,  # the experiment (model, pooling, corpus, 
     model = ("random-init-" if random and not label else "") + model
     corpus = Path(exp.corpus).stem if Path(exp.corpus).suffix else exp.corpus
     parts = [_slug(model), exp.pooling, _slug(corpus)]
+    if exp.split is not None: parts[-1] += f"-{_slug(exp.split)}"
     if exp.max_count is not None: parts[-1] += f"-{exp.max_count}"
     if exp.sample_size is not None: parts.append(f"n{exp.sample_size}x{exp.trials}")
     return "__".join(parts)
@@ -108,7 +118,7 @@ class ExperimentError(RuntimeError):
 
 # %% ../nbs/10a_experiments.ipynb #xfp00001
 _MIN_TEXTS = 4   # a corpus with fewer usable texts is refused
-_NUMBER_FIELDS = ("pooling", "corpus", "max_count", "column", "sample_size", "trials", "seed", "max_length")
+_NUMBER_FIELDS = ("pooling", "corpus", "max_count", "column", "split", "sample_size", "trials", "seed", "max_length")
 
 def _enough(items, spec: str):
     "`items`, or a ValueError when the corpus has fewer than `_MIN_TEXTS` usable texts."
@@ -119,8 +129,9 @@ def _enough(items, spec: str):
 
 def _read_items(exp: Experiment):
     "The texts of a local corpus, checked to be enough (None for a hub corpus: read only when the experiment runs)."
+    _check_model(exp)
     if is_hub_corpus(exp.corpus): return None
-    return _enough(load_corpus(exp.corpus, exp.max_count, exp.column), exp.corpus)
+    return _enough(load_corpus(exp.corpus, exp.max_count, exp.column, exp.split), exp.corpus)
 
 def _inputs(exp: Experiment, items) -> dict:
     "The fingerprint of what the experiment's numbers depend on: its settings, the model's files, the corpus texts."
@@ -137,6 +148,17 @@ def _inputs(exp: Experiment, items) -> dict:
 def _weights_seed(exp: Experiment) -> int:
     "The seed of random-init weights: `weights_seed`, else `seed`."
     return exp.seed if exp.weights_seed is None else exp.weights_seed
+
+def _check_model(exp: Experiment):
+    "Refuse a model that cannot be found before anything runs: its config is read (from the folder, the cache or the hub), no weights."
+    from transformers import AutoConfig
+    from layernb.models import _local_only
+    _, target, _ = parse_model(exp.model)
+    try: AutoConfig.from_pretrained(target, local_files_only=_local_only(target))
+    except Exception as e:
+        where = ("the folder has no readable config.json" if Path(target).is_dir() else
+                 "no such folder, and not a model in the Hugging Face cache or on the hub")
+        raise OSError(f"model {target!r}: {where} ({type(e).__name__})") from e
 
 # %% ../nbs/10a_experiments.ipynb #xfp00002
 def _read_meta(folder: Path) -> dict | None:
@@ -277,7 +299,7 @@ def _run(exp: Experiment, folder: Path, items, fp: dict, metrics: list[str], pro
         timings = dict(load_model=time.perf_counter() - t)
         log(f"model {tm!r}")
         t = time.perf_counter()
-        if items is None: items = _enough(load_corpus(exp.corpus, exp.max_count, exp.column), exp.corpus)
+        if items is None: items = _enough(load_corpus(exp.corpus, exp.max_count, exp.column, exp.split), exp.corpus)
         timings["load_corpus"] = time.perf_counter() - t
         dropped_empty = len(getattr(items, "dropped", []))
         log(f"corpus {exp.corpus!r}: {len(items)} texts" + (f", {dropped_empty} empty left out" if dropped_empty else ""))
@@ -326,7 +348,7 @@ def _feature_key(exp: Experiment) -> tuple:
     "What an experiment's features depend on, apart from its pooling: the model, its seed, dtype and device, the corpus, counts, max_length, batch size."
     _, target, random = parse_model(exp.model)
     return (target, random, _weights_seed(exp) if random else None, exp.dtype, exp.device, exp.corpus, exp.max_count, exp.column,
-            exp.max_length, exp.batch_size)
+            exp.split, exp.max_length, exp.batch_size)
 
 class _Shared:
     "The model loaded last and the features of its corpus for every pooling a run's experiments ask for (one forward pass per model x corpus)."
@@ -341,7 +363,8 @@ class _Shared:
         if key != self.key: self.key, self.feats = key, {}
         if self.tm is None:
             _, target, random = parse_model(exp.model)
-            self.tm = _load_model(target, random, exp, progress)
+            try: self.tm = _load_model(target, random, exp, progress)
+            except (OSError, ValueError) as e: raise _Refused(f"cannot load model {target!r}: {e}") from e
         return self.tm
 
     def features(self, exp: Experiment, items, log, progress: bool) -> LayerSet:
@@ -354,6 +377,9 @@ class _Shared:
         else: log(f"features from the forward pass shared with the poolings {[exp.pooling, *self.feats]}")
         self.left[(self.key, exp.pooling)] -= 1
         return self.feats[exp.pooling] if self.left[(self.key, exp.pooling)] > 0 else self.feats.pop(exp.pooling)
+
+class _Refused(ValueError):
+    "An experiment's inputs cannot be used (a model that does not load with these settings): refused, exit status 2."
 
 def _usable(pooling: str, tm) -> bool:
     "Whether `tm` has what `pooling` needs (a trained pooler, sentence-transformers settings); the experiment asking for it says why not."
@@ -393,6 +419,9 @@ def _attempt(exp: Experiment, out: Path, dry_run: bool, progress: bool, shared: 
             _run(exp, folder, items, fp, metrics, progress, shared)
             rec["status"] = "done" if action == "run" else "rerun"
         return rec, None
+    except _Refused as e:
+        rec.update(status="refused", error=_one_line(e))
+        return rec, e
     except Exception as e:
         rec.update(status="failed", error=f"{type(e).__name__}: {e}")
         return rec, e
@@ -443,6 +472,8 @@ def run_experiments(exps: Sequence[Experiment],   # the experiments, run in orde
     names = [e.name for e in exps]
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup: raise ValueError(f"experiments {dup} would share a folder; give them different names")
+    blocked = next((p for p in [out, *out.parents] if p.exists() and not p.is_dir()), None)
+    if blocked is not None: raise ValueError(f"output folder {out}: {blocked} is a file, not a folder")
     recs = [dict(name=e.name, config=e.config(), status="not run", why=None, error=None, folder=str(out / e.name), seconds=0.0)
             for e in exps]
     def write():
@@ -488,13 +519,19 @@ def read_batch(path  # a YAML file: a list of experiments, or {defaults: {...}, 
                ) -> list[Experiment]:
     "The experiments of a YAML batch file (each a mapping of Experiment fields, over the file's defaults)."
     import yaml
-    doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    try: doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        where = getattr(e, "problem_mark", None)
+        raise ValueError(f"{path}: not valid YAML" + (f" at line {where.line + 1}" if where else "") + f" ({getattr(e, 'problem', None) or e})") from e
+    if not isinstance(doc, (list, dict)): doc = None
     defaults, entries = ({}, doc) if isinstance(doc, list) else ((doc or {}).get("defaults", {}), (doc or {}).get("experiments"))
+    if not isinstance(defaults, dict): raise ValueError(f"{path}: 'defaults' must be a mapping of Experiment fields")
     if not isinstance(entries, list) or not entries:
         raise ValueError(f"{path}: expected a list of experiments, or a mapping with 'experiments' (a list) and optional 'defaults'")
     known = {f.name for f in fields(Experiment)}
     out = []
     for i, e in enumerate(entries):
+        if not isinstance(e, (dict, type(None))): raise ValueError(f"{path}: experiment {i + 1} is {e!r}, not a mapping of Experiment fields")
         kw = {**defaults, **(e or {})}
         bad = sorted(set(kw) - known)
         if bad: raise ValueError(f"{path}: experiment {i + 1} has unknown key(s) {bad}; known: {sorted(known)}")
@@ -512,55 +549,95 @@ def run_batch(path,                          # the YAML batch file
     return run_experiments(read_batch(path), out, dry_run, continue_on_error, progress)
 
 # %% ../nbs/10a_experiments.ipynb #e9b7d4e2
-def _csv(s: str) -> list[str]: return [x for x in s.split(",") if x]
+def _flat(values) -> list[str]:
+    "The items of an option given space- or comma-separated (`--models a b` or `--models a,b`)."
+    return [x for v in (values or []) for x in str(v).split(",") if x]
+
+def _corpus_spec(spec: str) -> str:
+    "A corpus string; a bare MTEB task name (seed 003's `--datasets Banking77Classification`) is read as mteb:<task>."
+    bare = ":" not in spec and not Path(spec).suffix and spec not in ("builtin", *HUB_CORPORA) and not Path(spec).exists()
+    return f"mteb:{spec}" if bare else spec
 
 def _common(q: argparse.ArgumentParser):
-    q.add_argument("--out", required=True, help="output folder (one sub-folder per experiment, grid_summary.json)")
-    q.add_argument("--dry-run", action="store_true", help="print what would run; write nothing")
+    "Options of grid, batch and run: where the results go and how the run behaves."
+    q.add_argument("--out", "--output-dir", dest="out", required=True, help="output folder (one sub-folder per experiment, grid_summary.json)")
+    q.add_argument("--dry-run", action="store_true", help="check models, corpora and settings and print what would run; write nothing")
     q.add_argument("--continue-on-error", action="store_true", help="record a failed experiment and run the others")
     q.add_argument("--no-progress", action="store_true", help="no progress bars")
 
-def add_commands(sub):  # the sub-parsers of an argparse parser (`parser.add_subparsers()`)
-    "Add the `grid` and `batch` commands to an argparse parser's sub-parsers (each sets `func`)."
-    g = sub.add_parser("grid", help="the product models x poolings x corpora, one folder per experiment")
-    g.add_argument("--models", required=True, type=_csv, help="comma-separated: folders, hub names, random-init:<folder or name>, label=...")
-    g.add_argument("--poolings", default=["mean"], type=_csv, help=f"comma-separated, of {', '.join(POOLINGS)}")
-    g.add_argument("--corpus", default=["builtin"], type=_csv, help="comma-separated: builtin, files (.txt/.jsonl/.csv), c4, mteb:<task>")
-    g.add_argument("--metrics", default=["linear_cka"], type=_csv, help="comma-separated metric names")
-    g.add_argument("--sample-size", type=int, help="rows (texts, or tokens with --poolings tokens) per Monte Carlo trial (default: all rows)")
-    g.add_argument("--trials", type=int, default=1, help="Monte Carlo trials of --sample-size rows (default: %(default)s)")
-    g.add_argument("--seed", type=int, default=0,
+def _settings(q: argparse.ArgumentParser):
+    "The Experiment fields other than model, pooling and corpus, as options (seed 003's spellings as aliases)."
+    q.add_argument("--metrics", nargs="+", default=["linear_cka"],
+                   help=f"metric names, space- or comma-separated; aliases {', '.join(f'{k}={v}' for k, v in METRIC_ALIASES.items())} (default: linear_cka)")
+    q.add_argument("--sample-size", type=int, help="rows (texts, or tokens with pooling tokens) per Monte Carlo trial (default: all rows)")
+    q.add_argument("--trials", type=int, default=1, help="Monte Carlo trials of --sample-size rows (default: %(default)s)")
+    q.add_argument("--seed", type=int, default=0,
                    help="seed of the Monte Carlo row draws (and of random-init weights without --weights-seed) (default: %(default)s)")
-    g.add_argument("--weights-seed", type=int, help="seed of random-init weights (default: --seed)")
-    g.add_argument("--dtype", default="float32", choices=_DTYPES, help="the model's compute dtype (default: %(default)s; auto: bfloat16 on a GPU)")
-    g.add_argument("--device", default="auto", help="where the model runs: auto (CUDA if there is one), cpu, cuda, cuda:1, ...")
-    g.add_argument("--max-count", type=int, help="at most this many texts per corpus")
-    g.add_argument("--column", help="the text column of a JSONL/CSV/hub corpus (default: text)")
-    g.add_argument("--batch-size", type=int, default=32, help="texts per forward pass (default: %(default)s)")
-    g.add_argument("--max-length", type=int, help="tokens per text, longer texts truncated (default: the model's limit)")
-    g.add_argument("--save-embeddings", action="store_true", help="keep the features (a FeatureStore per experiment)")
-    _common(g)
+    q.add_argument("--weights-seed", type=int, help="seed of random-init weights (default: --seed)")
+    q.add_argument("--dtype", default="float32", choices=_DTYPES, help="the model's compute dtype (default: %(default)s; auto: bfloat16 on a GPU)")
+    q.add_argument("--fp16", dest="dtype", action="store_const", const="float16", help="the same as --dtype float16")
+    q.add_argument("--device", default="auto", help="where the model runs: auto (CUDA if there is one), cpu, cuda, cuda:1, ...")
+    q.add_argument("--max-count", "--num-samples", dest="max_count", type=int,
+                   help=f"at most this many texts per corpus (default: all of a file, the first {HUB_MAX_COUNT} of a hub corpus)")
+    q.add_argument("--split", help="the split of a hub corpus (default: an MTEB task's evaluation split, C4's validation)")
+    q.add_argument("--column", help="the text column of a JSONL/CSV/hub corpus (default: text)")
+    q.add_argument("--batch-size", type=int, default=32, help="texts per forward pass (default: %(default)s)")
+    q.add_argument("--max-length", type=int, help="tokens per text, longer texts truncated (default: the model's limit)")
+    q.add_argument("--save-embeddings", action="store_true", help="keep the features (a FeatureStore per experiment)")
+    _common(q)
+
+def add_commands(sub):  # the sub-parsers of an argparse parser (`parser.add_subparsers()`)
+    "Add the `grid`, `batch` and `run` commands to an argparse parser's sub-parsers (each sets `func`)."
+    g = sub.add_parser("grid", help="the product models x poolings x corpora, one folder per experiment")
+    g.add_argument("--models", nargs="+", required=True,
+                   help="space- or comma-separated: folders, hub names, random-init:<folder or name>, label=...")
+    g.add_argument("--poolings", "--pooling", dest="poolings", nargs="+", default=["mean"], help=f"of {', '.join(POOLINGS)} (default: mean)")
+    g.add_argument("--corpus", "--datasets", dest="corpus", nargs="+", default=["builtin"],
+                   help="builtin, files (.txt/.jsonl/.csv/.tsv), c4, mteb:<task> or an MTEB task name, hf:<name> (default: builtin)")
+    _settings(g)
     g.set_defaults(func=_grid_cmd)
+    r = sub.add_parser("run", help="one experiment (seed 003's run_pipeline.py flags)")
+    r.add_argument("--model", required=True, help="a folder, a hub name, random-init:<folder or name>, label=...")
+    r.add_argument("--pooling", default="mean", help=f"one of {', '.join(POOLINGS)} (default: mean)")
+    r.add_argument("--corpus", "--dataset", dest="corpus", default="builtin", help="as grid's --corpus, one of them (default: builtin)")
+    _settings(r)
+    r.set_defaults(func=_run_cmd)
     b = sub.add_parser("batch", help="the experiments of a YAML file")
-    b.add_argument("file", help="YAML: a list of experiments, or {defaults: ..., experiments: [...]}")
+    b.add_argument("file", nargs="?", help="YAML: a list of experiments, or {defaults: ..., experiments: [...]}")
+    b.add_argument("--config", help="the YAML file, as seed 003's run_batch_experiments.py names it (instead of FILE)")
     _common(b)
     b.set_defaults(func=_batch_cmd)
 
-def _grid_cmd(a) -> list[dict]:
-    return run_grid(a.models, a.poolings, a.corpus, a.out, a.dry_run, a.continue_on_error, not a.no_progress,
-                    metrics=a.metrics, sample_size=a.sample_size, trials=a.trials, seed=a.seed, weights_seed=a.weights_seed,
-                    dtype=a.dtype, device=a.device, max_count=a.max_count,
-                    column=a.column, batch_size=a.batch_size, max_length=a.max_length, save_embeddings=a.save_embeddings)
+def _fields(a) -> dict:
+    "The Experiment fields of parsed grid / run options."
+    return dict(metrics=_flat(a.metrics), sample_size=a.sample_size, trials=a.trials, seed=a.seed, weights_seed=a.weights_seed,
+                dtype=a.dtype, device=a.device, max_count=a.max_count, split=a.split, column=a.column, batch_size=a.batch_size,
+                max_length=a.max_length, save_embeddings=a.save_embeddings)
 
-def _batch_cmd(a) -> list[dict]: return run_batch(a.file, a.out, a.dry_run, a.continue_on_error, not a.no_progress)
+def _grid_cmd(a) -> list[dict]:
+    models, poolings, corpora = _flat(a.models), _flat(a.poolings), [_corpus_spec(c) for c in _flat(a.corpus)]
+    for opt, v in (("--models", models), ("--poolings", poolings), ("--corpus", corpora)):
+        if not v: raise ValueError(f"{opt} names nothing")
+    return run_grid(models, poolings, corpora, a.out, a.dry_run, a.continue_on_error, not a.no_progress, **_fields(a))
+
+def _run_cmd(a) -> list[dict]:
+    exp = Experiment(a.model, a.pooling, _corpus_spec(a.corpus), **_fields(a))
+    return run_experiments([exp], a.out, a.dry_run, a.continue_on_error, not a.no_progress)
+
+def _batch_cmd(a) -> list[dict]:
+    if (a.file is None) == (a.config is None): raise ValueError("batch needs one YAML file: FILE or --config FILE")
+    return run_batch(a.file or a.config, a.out, a.dry_run, a.continue_on_error, not a.no_progress)
 
 def run_command(args  # parsed arguments of `grid` or `batch` (from a parser that add_commands set up)
                 ) -> int:
-    "Run a parsed `grid` / `batch` command; its exit status (0 all complete, 1 an experiment failed, 2 a bad config or a refusal)."
+    "Run a parsed `grid` / `batch` / `run` command; its exit status (0 all complete, 1 an experiment failed, 2 a bad config or a refusal, 130 interrupted)."
     try: recs = args.func(args)
+    except KeyboardInterrupt:
+        print(f"interrupted: the experiments finished before are kept in {args.out} (grid_summary.json)", file=sys.stderr)
+        return 130
     except ExperimentError as e:
         print(f"error: {e}", file=sys.stderr); return 1
-    except (ValueError, KeyError, FileNotFoundError) as e:   # a bad experiment list or a refused experiment
+    except (ValueError, KeyError, OSError) as e:   # a bad experiment list, a refused experiment, an output folder under a file
         print(f"error: {_one_line(e)}", file=sys.stderr); return 2
     bad = {s: [r["name"] for r in recs if r["status"] == s] for s in ("failed", "refused")}
     for s, names in bad.items():
@@ -569,8 +646,8 @@ def run_command(args  # parsed arguments of `grid` or `batch` (from a parser tha
 
 def main(argv: Sequence[str] | None = None  # the arguments (default: sys.argv[1:])
          ) -> int:
-    "The `grid` and `batch` commands on their own."
-    p = argparse.ArgumentParser(prog="layernb", description="Experiments over text models: grids and YAML batches.")
+    "The `grid`, `batch` and `run` commands on their own."
+    p = argparse.ArgumentParser(prog="layernb", description="Experiments over text models: grids, YAML batches, single runs.")
     add_commands(p.add_subparsers(dest="cmd", required=True))
     return run_command(p.parse_args(argv))
 

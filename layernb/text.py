@@ -24,10 +24,10 @@ from .pipeline import Item, plan_batches
 from .models import LoadedModel, _local_only, random_init_model
 
 # %% auto #0
-__all__ = ['HUB_CORPORA', 'POOLINGS', 'TextCorpus', 'text_file', 'jsonl_file', 'csv_file', 'builtin_text_corpus',
-           'builtin_sentences', 'hub_text_dataset', 'load_corpus', 'corpus_fingerprint', 'is_hub_corpus', 'TextModel',
-           'text_layer_names', 'sentence_transformers_settings', 'load_text_model', 'pool_hidden', 'text_extractor',
-           'token_counts', 'pooled_features', 'text_features']
+__all__ = ['HUB_CORPORA', 'HUB_MAX_COUNT', 'MTEB_TASKS', 'POOLINGS', 'TextCorpus', 'text_file', 'jsonl_file', 'csv_file',
+           'builtin_text_corpus', 'builtin_sentences', 'mteb_task', 'hub_text_dataset', 'load_corpus',
+           'corpus_fingerprint', 'is_hub_corpus', 'TextModel', 'text_layer_names', 'sentence_transformers_settings',
+           'load_text_model', 'pool_hidden', 'text_extractor', 'token_counts', 'pooled_features', 'text_features']
 
 # %% ../nbs/08_text.ipynb #2d76f88c
 class TextCorpus(list):
@@ -117,6 +117,30 @@ def builtin_sentences(max_count: int | None = None  # at most this many sentence
 
 # %% ../nbs/08_text.ipynb #0404496d
 HUB_CORPORA = {"c4": dict(name="allenai/c4", config="en", split="validation", column="text")}
+HUB_MAX_COUNT = 1000   # texts read of a hub corpus unless max_count says otherwise (streamed: only these are fetched)
+
+# where MTEB's task metadata (mteb 1.x / 2.x, `TaskMetadata.dataset["path"]` and `eval_splits`) puts the texts of common tasks;
+# used when the `mteb` package is not installed
+MTEB_TASKS = {"Banking77Classification": dict(name="mteb/banking77", split="test"),
+              "ImdbClassification": dict(name="mteb/imdb", split="test"),
+              "EmotionClassification": dict(name="mteb/emotion", split="test"),
+              "AmazonPolarityClassification": dict(name="mteb/amazon_polarity", split="test"),
+              "ToxicConversationsClassification": dict(name="mteb/toxic_conversations_50k", split="test"),
+              "TweetSentimentExtractionClassification": dict(name="mteb/tweet_sentiment_extraction", split="test")}
+
+def mteb_task(task: str, # an MTEB task name, e.g. "Banking77Classification"
+             ) -> dict:
+    "Where an MTEB task's texts are (dataset name, evaluation split, where this was read): the `mteb` package's task metadata, else `MTEB_TASKS`."
+    try: import mteb
+    except ImportError: mteb = None
+    if mteb is not None:
+        try: md = mteb.get_task(task).metadata
+        except Exception as e: raise ValueError(f"MTEB has no task {task!r} ({type(e).__name__}: {e})") from e
+        return dict(name=md.dataset["path"], split=md.eval_splits[0], source=f"mteb {mteb.__version__} task metadata")
+    if task not in MTEB_TASKS:
+        raise ValueError(f"unknown MTEB task {task!r}: without the `mteb` package layernb knows {sorted(MTEB_TASKS)}; "
+                         "pip install mteb, or name the dataset as hf:<name>")
+    return dict(MTEB_TASKS[task], source="layernb's table of MTEB tasks (mteb not installed)")
 
 def hub_text_dataset(name: str,                     # dataset name on the Hugging Face hub, e.g. "allenai/c4"
                      column: str = "text",          # the column holding the text
@@ -137,21 +161,24 @@ def hub_text_dataset(name: str,                     # dataset name on the Huggin
                   src, max_count)
 
 def load_corpus(spec,                          # "builtin", a .txt/.jsonl/.csv/.tsv path, "c4", "mteb:<task>" or "hf:<name>[:<config>]"
-                max_count: int | None = None,  # at most this many texts
-                column: str | None = None      # the text column of a JSONL/CSV file or hub dataset (default "text")
+                max_count: int | None = None,  # at most this many texts (a hub corpus: HUB_MAX_COUNT unless given)
+                column: str | None = None,     # the text column of a JSONL/CSV file or hub dataset (default "text")
+                split: str | None = None,      # the split of a hub corpus (default: C4's validation, an MTEB task's evaluation split, else train)
                 ) -> TextCorpus:
     "The texts of a corpus named by one string (what experiments and the command line take)."
     spec = str(spec)
     col = column or "text"
+    hub_count = max_count or HUB_MAX_COUNT
     if spec == "builtin": return builtin_sentences(max_count)
     if spec in HUB_CORPORA:
-        kw = dict(HUB_CORPORA[spec]); kw["column"] = column or kw["column"]
-        return hub_text_dataset(**kw, max_count=max_count or 1000)
+        kw = dict(HUB_CORPORA[spec]); kw["column"] = column or kw["column"]; kw["split"] = split or kw["split"]
+        return hub_text_dataset(**kw, max_count=hub_count)
     if spec.startswith("mteb:"):
-        return hub_text_dataset(f"mteb/{spec[5:]}", col, split="test", max_count=max_count or 1000)
+        task = mteb_task(spec[5:])
+        return hub_text_dataset(task["name"], col, split=split or task["split"], max_count=hub_count)
     if spec.startswith("hf:"):
         name, _, config = spec[3:].partition(":")
-        return hub_text_dataset(name, col, config or None, max_count=max_count or 1000)
+        return hub_text_dataset(name, col, config or None, split=split or "train", max_count=hub_count)
     p = Path(spec)
     if not p.is_file():
         raise FileNotFoundError(f"corpus {spec!r} is neither a file nor one of 'builtin', {list(HUB_CORPORA)}, 'mteb:<task>', 'hf:<name>'")
