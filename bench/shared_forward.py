@@ -13,8 +13,20 @@ Each timing is the best of `--repeat` runs into fresh folders; the model's first
 
 Usage: python bench/shared_forward.py [--repeat 2] [--max-count 403]
 
-Measured 2026-12-08 on the 2-core shared CPU dev machine (other sessions running; torch 2.13 CPU, 1 thread):
-see the numbers printed at the end of this docstring's run, recorded below.
+Measured 2026-12-08 on the 2-core shared CPU dev machine (other sessions running, so compare within a run only;
+torch 2.13 CPU, OMP_NUM_THREADS=1), MiniLM, 403 sentences, best of 2:
+
+  whole grids (features, metric, heatmap and metadata of every experiment):
+    one pooling                   4.71 s    1.00x one pooling
+    five poolings, shared         7.14 s    1.52x one pooling
+    five poolings, separate      25.87 s    5.49x one pooling
+  features only (layernb.text):
+    one pooling                   2.73 s    1.00x one pooling
+    five poolings, one pass       3.19 s    1.17x one pooling
+
+The forward pass is shared (five poolings cost 1.17x one in features); the aim of 1.3x for the whole grid is
+not reached: each of the four extra experiments still computes its own metric, draws and saves its heatmap and
+writes its metadata (about 0.5 s each here, most of it matplotlib's savefig).
 """
 import argparse
 import os

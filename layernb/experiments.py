@@ -320,7 +320,8 @@ def _run(exp: Experiment, folder: Path, items, fp: dict, metrics: list[str], pro
                                missing_weights=lm["missing_weights"], dtype=lm["dtype"], device=str(tm.device),
                                max_length=tm.max_length),
                     corpus=dict(spec=exp.corpus, **corpus_fingerprint(items), dropped_empty=dropped_empty,
-                                truncated=lm.get("truncated", [])),
+                                truncated=lm.get("truncated", []), split=exp.split,
+                                hub_max_count=HUB_MAX_COUNT if is_hub_corpus(exp.corpus) and exp.max_count is None else None),
                     layer_names=layers.names, dropped_layers=dropped, rows_per_layer=int(layers[layers.names[0]].n_frames),
                     pooling=exp.pooling, metrics=results, figures={m: f"figures/{m}.png" for m in metrics}, timings=timings,
                     finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
