@@ -318,7 +318,7 @@ def _run(exp: Experiment, folder: Path, items, fp: dict, metrics: list[str], pro
                     model=dict(spec=exp.model, path_or_name=target, weights_source=tm.weights_source, random_weights=tm.is_random,
                                revision=tm.revision, model_class=lm["model_class"], config=lm["config"],
                                missing_weights=lm["missing_weights"], dtype=lm["dtype"], device=str(tm.device),
-                               max_length=tm.max_length),
+                               max_length=tm.max_length, sentence_transformers=tm.sentence_transformers, stack=tm.stack),
                     corpus=dict(spec=exp.corpus, **corpus_fingerprint(items), dropped_empty=dropped_empty,
                                 truncated=lm.get("truncated", []), split=exp.split,
                                 hub_max_count=HUB_MAX_COUNT if is_hub_corpus(exp.corpus) and exp.max_count is None else None),
