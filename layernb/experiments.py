@@ -30,8 +30,8 @@ from .pipeline import Item, extract_corpus
 from .report import _versions
 from .similarity import similarity_matrix
 from .store import FeatureStore, _write_json_atomic
-from .text import (HUB_CORPORA, HUB_MAX_COUNT, POOLINGS, _dtype, _pooling, corpus_fingerprint, is_hub_corpus, load_corpus, load_text_model, pooled_features,
-                          text_extractor, token_counts)
+from .text import (HUB_CORPORA, HUB_MAX_COUNT, POOLINGS, _dtype, _pooling, corpus_fingerprint, is_hub_corpus,
+                          load_corpus, load_text_model, pooled_features, text_extractor, token_counts)
 
 # %% auto #0
 __all__ = ['METRIC_ALIASES', 'Experiment', 'parse_model', 'experiment_name', 'ExperimentError', 'run_experiment',
@@ -40,7 +40,7 @@ __all__ = ['METRIC_ALIASES', 'Experiment', 'parse_model', 'experiment_name', 'Ex
 
 # %% ../nbs/10a_experiments.ipynb #xdtype01
 _DTYPES = ("float32", "float16", "bfloat16", "auto")  # the model dtypes an experiment takes
-METRIC_ALIASES = {"CKA": "linear_cka", "RSA": "rsa", "JaccardSimilarity": "knn_jaccard",   # the metric names of seed 003's scripts
+METRIC_ALIASES = {"CKA": "linear_cka", "RSA": "rsa", "JaccardSimilarity": "knn_jaccard",   # seed 003's metric names
                   "DistanceCorrelation": "distance_correlation"}
 
 # %% ../nbs/10a_experiments.ipynb #3ff93f9f
@@ -53,15 +53,15 @@ class Experiment:
     metrics: list = field(default_factory=lambda: ["linear_cka"])  # names of the metric registry (or METRIC_ALIASES)
     sample_size: int | None = None              # rows per Monte Carlo trial (None: all rows)
     trials: int = 1                             # Monte Carlo trials
-    seed: int = 0                               # seed of the Monte Carlo row draws (and of random-init weights, unless weights_seed)
+    seed: int = 0                               # seed of the row draws (and of random weights without weights_seed)
     weights_seed: int | None = None             # seed of random-init weights (None: seed)
     max_count: int | None = None                # at most this many texts of the corpus
     column: str | None = None                   # the text column of a JSONL/CSV/hub corpus
-    split: str | None = None                    # the split of a hub corpus (default: an MTEB task's evaluation split, C4's validation)
+    split: str | None = None                    # a hub corpus's split (default: a task's eval split, C4's validation)
     batch_size: int = 32                        # texts per forward pass
     max_length: int | None = None               # tokens per text (default: the model's limit)
     dtype: str = "float32"                      # the model's compute dtype: "float32", "float16", "bfloat16" or "auto"
-    device: str = "auto"                        # where the model runs: "auto" (CUDA if there is one), "cpu", "cuda:1", ...
+    device: str = "auto"                        # where the model runs: "auto" (CUDA if there is one), "cpu", "cuda:1"
     save_embeddings: bool = False               # keep the features in OUT/<name>/features (a FeatureStore)
     name: str | None = None                     # folder name (default: from model, pooling and corpus)
 
@@ -124,8 +124,8 @@ def _enough(items, spec: str):
     "`items`, or a ValueError when the corpus has fewer than `_MIN_TEXTS` usable texts."
     if len(items) >= _MIN_TEXTS: return items
     empty = len(getattr(items, "dropped", []))
-    raise ValueError(f"corpus {spec!r} has {len(items)} usable text(s)" + (f" ({empty} empty left out)" if empty else "")
-                     + f"; an experiment needs at least {_MIN_TEXTS}")
+    left_out = f" ({empty} empty left out)" if empty else ""
+    raise ValueError(f"corpus {spec!r} has {len(items)} usable text(s){left_out}; an experiment needs {_MIN_TEXTS}")
 
 def _read_items(exp: Experiment):
     "The texts of a local corpus, checked to be enough (None for a hub corpus: read only when the experiment runs)."
@@ -140,8 +140,9 @@ def _inputs(exp: Experiment, items) -> dict:
     if random: model.pop("weights", None)            # random-init reads no weight file
     dev = get_device(exp.device)
     settings = dict(model=str(Path(target).resolve()) if Path(target).exists() else target, random_init=random,
-                    weights_seed=_weights_seed(exp) if random else None, dtype=str(_dtype(exp.dtype, dev)).replace("torch.", ""),
-                    device=dev.type, **{k: getattr(exp, k) for k in _NUMBER_FIELDS})
+                    weights_seed=_weights_seed(exp) if random else None,
+                    dtype=str(_dtype(exp.dtype, dev)).replace("torch.", ""), device=dev.type,
+                    **{k: getattr(exp, k) for k in _NUMBER_FIELDS})
     corpus = dict(hub=exp.corpus) if items is None else corpus_fingerprint(items)
     return dict(settings=settings, model=model, corpus=corpus)
 
@@ -150,7 +151,7 @@ def _weights_seed(exp: Experiment) -> int:
     return exp.seed if exp.weights_seed is None else exp.weights_seed
 
 def _check_model(exp: Experiment):
-    "Refuse a model that cannot be found before anything runs: its config is read (from the folder, the cache or the hub), no weights."
+    "Refuse a model that cannot be found, before anything runs: its config is read (folder, cache or hub), no weights."
     from transformers import AutoConfig
     from layernb.models import _local_only
     _, target, _ = parse_model(exp.model)
@@ -179,7 +180,7 @@ def _has_metric(folder: Path, meta: dict, metric: str) -> bool:
     return metric in meta.get("metrics", {}) and all(f.is_file() for f in files)
 
 def _plan(folder: Path, exp: Experiment, fp: dict) -> tuple[str, str, dict | None]:
-    "('run' | 'rerun' | 'add' | 'skip', why, the stored metadata) for `exp` with inputs `fp`; StaleError for other settings."
+    "('run' | 'rerun' | 'add' | 'skip', why, the stored metadata) for `exp` with inputs `fp`; StaleError if other."
     m = _read_meta(folder)
     if m is None: return "run", "", None
     stored = m.get("fingerprint")
@@ -194,7 +195,7 @@ def _plan(folder: Path, exp: Experiment, fp: dict) -> tuple[str, str, dict | Non
     return "skip", "", m
 
 def _clear(folder: Path, keep_features: bool = False):
-    "Remove what an earlier run left in `folder`: the metadata first (so it is never complete and stale), then its results."
+    "Remove what an earlier run left in `folder`: the metadata first (never complete and stale), then the results."
     (folder / "metadata.json").unlink(missing_ok=True)
     for sub in ("similarities", "figures") + (() if keep_features else ("features",)):
         shutil.rmtree(folder / sub, ignore_errors=True)
@@ -215,7 +216,7 @@ def _logged(folder: Path):
 
 # %% ../nbs/10a_experiments.ipynb #17c52cf5
 def _features(exp: Experiment, shared, items: list[Item], folder: Path, fp: dict, log, progress: bool) -> LayerSet:
-    "The features of the corpus: in memory (from the forward pass shared by the run's poolings), or through the pipeline into OUT/<name>/features and read back."
+    "The corpus's features: in memory (the run's shared forward pass), or via the pipeline into features/, read back."
     tm = shared.model(exp, progress)
     if not exp.save_embeddings: return shared.features(exp, items, log, progress)
     extract = text_extractor(tm, exp.pooling)
@@ -225,9 +226,10 @@ def _features(exp: Experiment, shared, items: list[Item], folder: Path, fp: dict
         log("features/ held features of other inputs: removed")
         shutil.rmtree(path)
     ids = [it.id for it in items]
-    store = FeatureStore.create(path, dtype="float32", model_id=tm.name, weights_source=tm.weights_source, config=meta["config"],
-                                meta=dict(pooling=exp.pooling, corpus=exp.corpus, fingerprint=fp, ids=ids, layer_meta=meta),
-                                exist_ok=True)
+    store = FeatureStore.create(path, dtype="float32", model_id=tm.name, weights_source=tm.weights_source,
+                                config=meta["config"], exist_ok=True,
+                                meta=dict(pooling=exp.pooling, corpus=exp.corpus, fingerprint=fp, ids=ids,
+                                          layer_meta=meta))
     sized = [Item(it.id, it.source, float(c), it.path) for it, c in zip(items, token_counts(tm, items))]
     stats = extract_corpus(sized, lambda text: text, extract, store, batch_size=exp.batch_size, unit="tokens",
                            progress=progress, desc="extract")
@@ -267,8 +269,9 @@ def _load_model(target: str, random: bool, exp: Experiment, progress: bool):
     finally:
         if shown: hf_logging.enable_progress_bar()
 
-def _compute(exp: Experiment, layers: LayerSet, metrics: list[str], folder: Path, log, progress: bool) -> tuple[dict, dict]:
-    "Each metric on all pairs of `layers`, saved into `folder` (matrix, std, heatmap); (what each result is, seconds each)."
+def _compute(exp: Experiment, layers: LayerSet, metrics: list[str], folder: Path, log, progress: bool
+             ) -> tuple[dict, dict]:
+    "Each metric on all pairs of `layers`, saved into `folder` (matrix, std, heatmap); (what each is, seconds each)."
     import matplotlib.pyplot as plt
     for sub in ("similarities", "figures"): (folder / sub).mkdir(parents=True, exist_ok=True)
     results, timings = {}, {}
@@ -302,7 +305,8 @@ def _run(exp: Experiment, folder: Path, items, fp: dict, metrics: list[str], pro
         if items is None: items = _enough(load_corpus(exp.corpus, exp.max_count, exp.column, exp.split), exp.corpus)
         timings["load_corpus"] = time.perf_counter() - t
         dropped_empty = len(getattr(items, "dropped", []))
-        log(f"corpus {exp.corpus!r}: {len(items)} texts" + (f", {dropped_empty} empty left out" if dropped_empty else ""))
+        left_out = f", {dropped_empty} empty left out" if dropped_empty else ""
+        log(f"corpus {exp.corpus!r}: {len(items)} texts{left_out}")
         t = time.perf_counter()
         layers = _features(exp, shared, items, folder, fp, log, progress)
         timings["extract"] = time.perf_counter() - t
@@ -313,24 +317,27 @@ def _run(exp: Experiment, folder: Path, items, fp: dict, metrics: list[str], pro
         timings |= times
         timings["total"] = time.perf_counter() - t_start
         lm = layers.meta
-        meta = dict(status="complete", name=exp.name, config=exp.config() | dict(metrics=list(metrics)), versions=_versions(),
-                    fingerprint=fp,
+        hub_capped = is_hub_corpus(exp.corpus) and exp.max_count is None
+        meta = dict(status="complete", name=exp.name, config=exp.config() | dict(metrics=list(metrics)),
+                    versions=_versions(), fingerprint=fp,
                     model=dict(spec=exp.model, path_or_name=target, weights_source=tm.weights_source, random_weights=tm.is_random,
                                revision=tm.revision, model_class=lm["model_class"], config=lm["config"],
                                missing_weights=lm["missing_weights"], dtype=lm["dtype"], device=str(tm.device),
-                               max_length=tm.max_length, sentence_transformers=tm.sentence_transformers, stack=tm.stack),
+                               max_length=tm.max_length, sentence_transformers=tm.sentence_transformers,
+                               stack=tm.stack),
                     corpus=dict(spec=exp.corpus, **corpus_fingerprint(items), dropped_empty=dropped_empty,
                                 truncated=lm.get("truncated", []), split=exp.split,
-                                hub_max_count=HUB_MAX_COUNT if is_hub_corpus(exp.corpus) and exp.max_count is None else None),
-                    layer_names=layers.names, dropped_layers=dropped, rows_per_layer=int(layers[layers.names[0]].n_frames),
-                    pooling=exp.pooling, metrics=results, figures={m: f"figures/{m}.png" for m in metrics}, timings=timings,
+                                hub_max_count=HUB_MAX_COUNT if hub_capped else None),
+                    layer_names=layers.names, dropped_layers=dropped,
+                    rows_per_layer=int(layers[layers.names[0]].n_frames), pooling=exp.pooling, metrics=results,
+                    figures={m: f"figures/{m}.png" for m in metrics}, timings=timings,
                     finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
         _write_json_atomic(folder / "metadata.json", meta)
         log(f"complete in {timings['total']:.2f} s")
         return meta
 
 def _add(exp: Experiment, folder: Path, meta: dict, missing: list[str], progress: bool) -> dict:
-    "Compute the metrics `missing` from the features saved in `folder` and add them to its metadata (the rest untouched)."
+    "Compute the metrics `missing` from the features saved in `folder`; add them to its metadata (the rest untouched)."
     with _logged(folder) as log:
         log(f"adding {missing} from the saved features (the inputs' fingerprint matches)")
         layers, _ = _drop_constant(_saved_layers(folder))
@@ -346,13 +353,13 @@ def _add(exp: Experiment, folder: Path, meta: dict, missing: list[str], progress
 
 # %% ../nbs/10a_experiments.ipynb #shared02
 def _feature_key(exp: Experiment) -> tuple:
-    "What an experiment's features depend on, apart from its pooling: the model, its seed, dtype and device, the corpus, counts, max_length, batch size."
+    "What an experiment's features depend on, apart from its pooling (model, seed, dtype, device, corpus, counts, ...)."
     _, target, random = parse_model(exp.model)
-    return (target, random, _weights_seed(exp) if random else None, exp.dtype, exp.device, exp.corpus, exp.max_count, exp.column,
-            exp.split, exp.max_length, exp.batch_size)
+    return (target, random, _weights_seed(exp) if random else None, exp.dtype, exp.device, exp.corpus, exp.max_count,
+            exp.column, exp.split, exp.max_length, exp.batch_size)
 
 class _Shared:
-    "The model loaded last and the features of its corpus for every pooling a run's experiments ask for (one forward pass per model x corpus)."
+    "The model loaded last, and its corpus's features for every pooling a run asks for (one pass per model x corpus)."
     def __init__(self, exps: Sequence[Experiment]):
         self.left = Counter((_feature_key(e), e.pooling) for e in exps if not e.save_embeddings)
         self.key, self.tm, self.feats = None, None, {}
@@ -369,7 +376,7 @@ class _Shared:
         return self.tm
 
     def features(self, exp: Experiment, items, log, progress: bool) -> LayerSet:
-        "The experiment's features, from the forward pass shared by every pooling still wanted of this model and corpus."
+        "The experiment's features, from the forward pass shared by every pooling still wanted of this model, corpus."
         if exp.pooling not in self.feats:
             wanted = [p for (k, p), n in self.left.items() if k == self.key and n > 0 and p != exp.pooling]
             ps = [exp.pooling] + [p for p in wanted if _usable(p, self.tm)]
@@ -383,14 +390,15 @@ class _Refused(ValueError):
     "An experiment's inputs cannot be used (a model that does not load with these settings): refused, exit status 2."
 
 def _usable(pooling: str, tm) -> bool:
-    "Whether `tm` has what `pooling` needs (a trained pooler, sentence-transformers settings); the experiment asking for it says why not."
+    "Whether `tm` has what `pooling` needs (a trained pooler, sentence-transformers settings)."
     try: _pooling(pooling, tm)
     except ValueError: return False
     return True
 
 # %% ../nbs/10a_experiments.ipynb #616a725a
-def _attempt(exp: Experiment, out: Path, dry_run: bool, progress: bool, shared: _Shared) -> tuple[dict, BaseException | None]:
-    "Run, rerun, extend or skip one experiment (or refuse it); (its summary record, the exception if it failed or was refused)."
+def _attempt(exp: Experiment, out: Path, dry_run: bool, progress: bool, shared: _Shared
+            ) -> tuple[dict, BaseException | None]:
+    "Run, rerun, extend, skip or refuse one experiment; (its summary record, the exception if it failed or was refused)"
     folder = out / exp.name
     rec = dict(name=exp.name, config=exp.config(), status=None, why=None, error=None, folder=str(folder), seconds=0.0)
     t = time.perf_counter()
@@ -438,7 +446,7 @@ def run_experiment(exp: Experiment,           # what to run
                    dry_run: bool = False,      # print what would happen and write nothing
                    progress: bool = True       # progress bars
                    ) -> dict:
-    "Run one experiment (skip, extend or rerun it as its folder needs); its summary record. Raises if it fails or is refused."
+    "Run one experiment (skip, extend or rerun it as its folder needs); its summary record. Raises if it fails."
     return run_experiments([exp], out, dry_run, progress=progress)[0]
 
 def _say(rec: dict, i: int, n: int):
@@ -451,10 +459,11 @@ def _say(rec: dict, i: int, n: int):
 _STATUSES = ("done", "rerun", "added", "skipped", "failed", "refused", "not run")
 
 def _summary(out: Path, recs: list[dict]) -> dict:
-    "Every experiment ever run into `out`: grid_summary.json's records updated by `recs` (a 'not run' keeps an earlier record), each saying whether its folder is complete now."
+    "Every experiment ever run into `out`: grid_summary.json updated by `recs` ('not run' keeps an earlier record)."
     path = out / "grid_summary.json"
     try: old = json.loads(path.read_text())["experiments"] if path.is_file() else []
-    except (ValueError, KeyError, TypeError) as e: raise ValueError(f"{path} is not a grid summary ({e}); move it away") from e
+    except (ValueError, KeyError, TypeError) as e:
+        raise ValueError(f"{path} is not a grid summary ({e}); move it away") from e
     by = {r["name"]: r for r in old}
     for r in recs:
         if r["status"] != "not run" or r["name"] not in by: by[r["name"]] = r
@@ -468,15 +477,15 @@ def run_experiments(exps: Sequence[Experiment],   # the experiments, run in orde
                     continue_on_error: bool = False,  # record a failure and go on (else: stop at the first one, raising)
                     progress: bool = True          # progress bars
                     ) -> list[dict]:
-    "Run a list of experiments into `out`; `out/grid_summary.json` (every experiment ever run there) updated after each one."
+    "Run a list of experiments into `out`; `out/grid_summary.json` (every experiment run there) updated after each."
     out, exps = Path(out), list(exps)
     names = [e.name for e in exps]
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup: raise ValueError(f"experiments {dup} would share a folder; give them different names")
     blocked = next((p for p in [out, *out.parents] if p.exists() and not p.is_dir()), None)
     if blocked is not None: raise ValueError(f"output folder {out}: {blocked} is a file, not a folder")
-    recs = [dict(name=e.name, config=e.config(), status="not run", why=None, error=None, folder=str(out / e.name), seconds=0.0)
-            for e in exps]
+    recs = [dict(name=e.name, config=e.config(), status="not run", why=None, error=None, folder=str(out / e.name),
+                 seconds=0.0) for e in exps]
     def write():
         if dry_run: return
         out.mkdir(parents=True, exist_ok=True)
@@ -487,7 +496,8 @@ def run_experiments(exps: Sequence[Experiment],   # the experiments, run in orde
         _say(recs[i], i + 1, len(exps))
         write()
         if err is not None and not continue_on_error:
-            rest = f"; the others were not run (continue_on_error=True / --continue-on-error runs them)" if len(exps) > 1 else ""
+            rest = ("; the others were not run (continue_on_error=True / --continue-on-error runs them)"
+                    if len(exps) > 1 else "")
             if recs[i]["status"] == "refused":
                 cls = StaleError if isinstance(err, StaleError) else ValueError
                 raise cls(f"experiment {exp.name} refused: {recs[i]['error']}{rest}") from err
@@ -523,7 +533,8 @@ def read_batch(path  # a YAML file: a list of experiments, or {defaults: {...}, 
     try: doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except yaml.YAMLError as e:
         where = getattr(e, "problem_mark", None)
-        raise ValueError(f"{path}: not valid YAML" + (f" at line {where.line + 1}" if where else "") + f" ({getattr(e, 'problem', None) or e})") from e
+        line = f" at line {where.line + 1}" if where else ""
+        raise ValueError(f"{path}: not valid YAML{line} ({getattr(e, 'problem', None) or e})") from e
     if not isinstance(doc, (list, dict)): doc = None
     defaults, entries = ({}, doc) if isinstance(doc, list) else ((doc or {}).get("defaults", {}), (doc or {}).get("experiments"))
     if not isinstance(defaults, dict): raise ValueError(f"{path}: 'defaults' must be a mapping of Experiment fields")
@@ -532,7 +543,8 @@ def read_batch(path  # a YAML file: a list of experiments, or {defaults: {...}, 
     known = {f.name for f in fields(Experiment)}
     out = []
     for i, e in enumerate(entries):
-        if not isinstance(e, (dict, type(None))): raise ValueError(f"{path}: experiment {i + 1} is {e!r}, not a mapping of Experiment fields")
+        if not isinstance(e, (dict, type(None))):
+            raise ValueError(f"{path}: experiment {i + 1} is {e!r}, not a mapping of Experiment fields")
         kw = {**defaults, **(e or {})}
         bad = sorted(set(kw) - known)
         if bad: raise ValueError(f"{path}: experiment {i + 1} has unknown key(s) {bad}; known: {sorted(known)}")
@@ -556,34 +568,41 @@ def _flat(values) -> list[str]:
 
 def _corpus_spec(spec: str) -> str:
     "A corpus string; a bare MTEB task name (seed 003's `--datasets Banking77Classification`) is read as mteb:<task>."
-    bare = ":" not in spec and not Path(spec).suffix and spec not in ("builtin", *HUB_CORPORA) and not Path(spec).exists()
+    named = spec in ("builtin", *HUB_CORPORA) or ":" in spec
+    bare = not named and not Path(spec).suffix and not Path(spec).exists()
     return f"mteb:{spec}" if bare else spec
 
 def _common(q: argparse.ArgumentParser):
     "Options of grid, batch and run: where the results go and how the run behaves."
-    q.add_argument("--out", "--output-dir", dest="out", required=True, help="output folder (one sub-folder per experiment, grid_summary.json)")
-    q.add_argument("--dry-run", action="store_true", help="check models, corpora and settings and print what would run; write nothing")
+    q.add_argument("--out", "--output-dir", dest="out", required=True,
+                   help="output folder (one sub-folder per experiment, grid_summary.json)")
+    q.add_argument("--dry-run", action="store_true",
+                   help="check models, corpora and settings and print what would run; write nothing")
     q.add_argument("--continue-on-error", action="store_true", help="record a failed experiment and run the others")
     q.add_argument("--no-progress", action="store_true", help="no progress bars")
 
 def _settings(q: argparse.ArgumentParser):
     "The Experiment fields other than model, pooling and corpus, as options (seed 003's spellings as aliases)."
     q.add_argument("--metrics", nargs="+", default=["linear_cka"],
-                   help=f"metric names, space- or comma-separated; aliases {', '.join(f'{k}={v}' for k, v in METRIC_ALIASES.items())} (default: linear_cka)")
-    q.add_argument("--sample-size", type=int, help="rows (texts, or tokens with pooling tokens) per Monte Carlo trial (default: all rows)")
-    q.add_argument("--trials", type=int, default=1, help="Monte Carlo trials of --sample-size rows (default: %(default)s)")
+                   help="metric names, space- or comma-separated; aliases "
+                        + ", ".join(f"{k}={v}" for k, v in METRIC_ALIASES.items()) + " (default: linear_cka)")
+    q.add_argument("--sample-size", type=int,
+                   help="rows (texts, or tokens with pooling tokens) per Monte Carlo trial (default: all rows)")
+    q.add_argument("--trials", type=int, default=1,
+                   help="Monte Carlo trials of --sample-size rows (default: %(default)s)")
     q.add_argument("--seed", type=int, default=0,
-                   help="seed of the Monte Carlo row draws (and of random-init weights without --weights-seed) (default: %(default)s)")
+                   help="seed of the row draws (and of random weights without --weights-seed; default: %(default)s)")
     q.add_argument("--weights-seed", type=int, help="seed of random-init weights (default: --seed)")
-    q.add_argument("--dtype", default="float32", choices=_DTYPES, help="the model's compute dtype (default: %(default)s; auto: bfloat16 on a GPU)")
+    q.add_argument("--dtype", default="float32", choices=_DTYPES,
+                   help="the model's compute dtype (default: %(default)s; auto: bfloat16 on a GPU)")
     q.add_argument("--fp16", dest="dtype", action="store_const", const="float16", help="the same as --dtype float16")
-    q.add_argument("--device", default="auto", help="where the model runs: auto (CUDA if there is one), cpu, cuda, cuda:1, ...")
+    q.add_argument("--device", default="auto", help="where the model runs: auto (CUDA if there is one), cpu, cuda:1")
     q.add_argument("--max-count", "--num-samples", dest="max_count", type=int,
-                   help=f"at most this many texts per corpus (default: all of a file, the first {HUB_MAX_COUNT} of a hub corpus)")
-    q.add_argument("--split", help="the split of a hub corpus (default: an MTEB task's evaluation split, C4's validation)")
+                   help=f"at most this many texts per corpus (default: all of a file, {HUB_MAX_COUNT} of a hub corpus)")
+    q.add_argument("--split", help="the split of a hub corpus (default: an MTEB task's eval split, C4's validation)")
     q.add_argument("--column", help="the text column of a JSONL/CSV/hub corpus (default: text)")
     q.add_argument("--batch-size", type=int, default=32, help="texts per forward pass (default: %(default)s)")
-    q.add_argument("--max-length", type=int, help="tokens per text, longer texts truncated (default: the model's limit)")
+    q.add_argument("--max-length", type=int, help="tokens per text, longer ones truncated (default: the model's limit)")
     q.add_argument("--save-embeddings", action="store_true", help="keep the features (a FeatureStore per experiment)")
     _common(q)
 
@@ -592,15 +611,17 @@ def add_commands(sub):  # the sub-parsers of an argparse parser (`parser.add_sub
     g = sub.add_parser("grid", help="the product models x poolings x corpora, one folder per experiment")
     g.add_argument("--models", nargs="+", required=True,
                    help="space- or comma-separated: folders, hub names, random-init:<folder or name>, label=...")
-    g.add_argument("--poolings", "--pooling", dest="poolings", nargs="+", default=["mean"], help=f"of {', '.join(POOLINGS)} (default: mean)")
+    g.add_argument("--poolings", "--pooling", dest="poolings", nargs="+", default=["mean"],
+                   help=f"of {', '.join(POOLINGS)} (default: mean)")
     g.add_argument("--corpus", "--datasets", dest="corpus", nargs="+", default=["builtin"],
-                   help="builtin, files (.txt/.jsonl/.csv/.tsv), c4, mteb:<task> or an MTEB task name, hf:<name> (default: builtin)")
+                   help="builtin, files (.txt/.jsonl/.csv/.tsv), c4, mteb:<task> (or the task name), hf:<name>")
     _settings(g)
     g.set_defaults(func=_grid_cmd)
     r = sub.add_parser("run", help="one experiment (seed 003's run_pipeline.py flags)")
     r.add_argument("--model", required=True, help="a folder, a hub name, random-init:<folder or name>, label=...")
     r.add_argument("--pooling", default="mean", help=f"one of {', '.join(POOLINGS)} (default: mean)")
-    r.add_argument("--corpus", "--dataset", dest="corpus", default="builtin", help="as grid's --corpus, one of them (default: builtin)")
+    r.add_argument("--corpus", "--dataset", dest="corpus", default="builtin",
+                   help="as grid's --corpus, one of them (default: builtin)")
     _settings(r)
     r.set_defaults(func=_run_cmd)
     b = sub.add_parser("batch", help="the experiments of a YAML file")
@@ -611,9 +632,9 @@ def add_commands(sub):  # the sub-parsers of an argparse parser (`parser.add_sub
 
 def _fields(a) -> dict:
     "The Experiment fields of parsed grid / run options."
-    return dict(metrics=_flat(a.metrics), sample_size=a.sample_size, trials=a.trials, seed=a.seed, weights_seed=a.weights_seed,
-                dtype=a.dtype, device=a.device, max_count=a.max_count, split=a.split, column=a.column, batch_size=a.batch_size,
-                max_length=a.max_length, save_embeddings=a.save_embeddings)
+    return dict(metrics=_flat(a.metrics), sample_size=a.sample_size, trials=a.trials, seed=a.seed,
+                weights_seed=a.weights_seed, dtype=a.dtype, device=a.device, max_count=a.max_count, split=a.split,
+                column=a.column, batch_size=a.batch_size, max_length=a.max_length, save_embeddings=a.save_embeddings)
 
 def _grid_cmd(a) -> list[dict]:
     models, poolings, corpora = _flat(a.models), _flat(a.poolings), [_corpus_spec(c) for c in _flat(a.corpus)]
@@ -631,14 +652,15 @@ def _batch_cmd(a) -> list[dict]:
 
 def run_command(args  # parsed arguments of `grid` or `batch` (from a parser that add_commands set up)
                 ) -> int:
-    "Run a parsed `grid` / `batch` / `run` command; its exit status (0 all complete, 1 an experiment failed, 2 a bad config or a refusal, 130 interrupted)."
+    "Run a parsed `grid` / `batch` / `run` command; its exit status (0 complete, 1 failed, 2 refused, 130 interrupted)."
     try: recs = args.func(args)
     except KeyboardInterrupt:
-        print(f"interrupted: the experiments finished before are kept in {args.out} (grid_summary.json)", file=sys.stderr)
+        print(f"interrupted: the experiments finished before are kept in {args.out} (grid_summary.json)",
+              file=sys.stderr)
         return 130
     except ExperimentError as e:
         print(f"error: {e}", file=sys.stderr); return 1
-    except (ValueError, KeyError, OSError) as e:   # a bad experiment list, a refused experiment, an output folder under a file
+    except (ValueError, KeyError, OSError) as e:   # a bad experiment list, a refusal, an output folder under a file
         print(f"error: {_one_line(e)}", file=sys.stderr); return 2
     bad = {s: [r["name"] for r in recs if r["status"] == s] for s in ("failed", "refused")}
     for s, names in bad.items():
@@ -648,7 +670,7 @@ def run_command(args  # parsed arguments of `grid` or `batch` (from a parser tha
 def main(argv: Sequence[str] | None = None  # the arguments (default: sys.argv[1:])
          ) -> int:
     "The `grid`, `batch` and `run` commands on their own."
-    p = argparse.ArgumentParser(prog="layernb", description="Experiments over text models: grids, YAML batches, single runs.")
+    p = argparse.ArgumentParser(prog="layernb", description="Experiments over text models: grids, YAML batches, runs.")
     add_commands(p.add_subparsers(dest="cmd", required=True))
     return run_command(p.parse_args(argv))
 

@@ -41,7 +41,7 @@ class TextCorpus(list):
     def __repr__(self): return f"TextCorpus({len(self)} texts, {len(self.dropped)} empty left out)"
 
 def _items(rows, source: str, max_count: int | None) -> TextCorpus:
-    "Items from `(id, text, where)` rows: empty texts left out (counted), at most `max_count`, ids unique, at least one."
+    "Items from `(id, text, where)` rows: empty texts left out (counted), at most `max_count`, ids unique."
     items, dropped = [], []
     for uid, text, where in rows:
         if max_count is not None and len(items) >= max_count: break
@@ -119,7 +119,7 @@ def builtin_sentences(max_count: int | None = None  # at most this many sentence
 HUB_CORPORA = {"c4": dict(name="allenai/c4", config="en", split="validation", column="text")}
 HUB_MAX_COUNT = 1000   # texts read of a hub corpus unless max_count says otherwise (streamed: only these are fetched)
 
-# where MTEB's task metadata (mteb 1.x / 2.x, `TaskMetadata.dataset["path"]` and `eval_splits`) puts the texts of common tasks;
+# where MTEB's task metadata (`TaskMetadata.dataset["path"]`, `eval_splits`) puts the texts of common tasks:
 # used when the `mteb` package is not installed
 MTEB_TASKS = {"Banking77Classification": dict(name="mteb/banking77", split="test"),
               "ImdbClassification": dict(name="mteb/imdb", split="test"),
@@ -130,7 +130,7 @@ MTEB_TASKS = {"Banking77Classification": dict(name="mteb/banking77", split="test
 
 def mteb_task(task: str, # an MTEB task name, e.g. "Banking77Classification"
              ) -> dict:
-    "Where an MTEB task's texts are (dataset name, evaluation split, where this was read): the `mteb` package's task metadata, else `MTEB_TASKS`."
+    "Where an MTEB task's texts are (dataset, eval split, source): from `mteb`'s task metadata, else `MTEB_TASKS`."
     try: import mteb
     except ImportError: mteb = None
     if mteb is not None:
@@ -163,7 +163,7 @@ def hub_text_dataset(name: str,                     # dataset name on the Huggin
 def load_corpus(spec,                          # "builtin", a .txt/.jsonl/.csv/.tsv path, "c4", "mteb:<task>" or "hf:<name>[:<config>]"
                 max_count: int | None = None,  # at most this many texts (a hub corpus: HUB_MAX_COUNT unless given)
                 column: str | None = None,     # the text column of a JSONL/CSV file or hub dataset (default "text")
-                split: str | None = None,      # the split of a hub corpus (default: C4's validation, an MTEB task's evaluation split, else train)
+                split: str | None = None,      # a hub corpus's split (default: C4's validation, a task's eval split)
                 ) -> TextCorpus:
     "The texts of a corpus named by one string (what experiments and the command line take)."
     spec = str(spec)
@@ -209,7 +209,7 @@ class TextModel(LoadedModel):
     max_length: int = 512          # longer texts are truncated to this many tokens (and counted)
     revision: str | None = None    # the hub commit of the checkpoint, when known
     missing_weights: list = field(default_factory=list)  # weights the checkpoint lacked (randomly initialised)
-    sentence_transformers: dict | None = None  # a sentence-transformers folder's own settings that were used (else None)
+    sentence_transformers: dict | None = None  # the sentence-transformers folder's own settings used (else None)
     stack: str | None = None       # "encoder" for an encoder-decoder model (its encoder stack's layers), else None
 
     @property
@@ -249,18 +249,19 @@ def _tokenizer(tokenizer, name: str):
     return tokenizer
 
 def _position_limit(model: nn.Module, config) -> int | None:
-    "Tokens the position embeddings take: max_position_embeddings, less padding_idx + 1 where positions start after the padding id (RoBERTa, XLM-R, MPNet)."
+    "Tokens the positions take: max_position_embeddings, less padding_idx + 1 where they follow it (RoBERTa)."
     n = getattr(config, "max_position_embeddings", None)
     if n is None: return None
     pad = getattr(getattr(model, "embeddings", None), "padding_idx", None)
     return int(n) - int(pad) - 1 if pad is not None else int(n)
 
 def _max_length(tokenizer, model: nn.Module, config, st: dict | None, max_length: int | None) -> int:
-    "Tokens per text: `max_length` (checked against the model), else the smallest of the tokenizer's, the positions' and a sentence-transformers folder's limits."
+    "Tokens per text: `max_length` (checked), else the least of the tokenizer's, positions' and folder's limits."
     positions = _position_limit(model, config)
     if max_length is not None:
         least = tokenizer.num_special_tokens_to_add() + 1
-        if max_length < least: raise ValueError(f"max_length {max_length} leaves no room for a token: at least {least} with this tokenizer")
+        if max_length < least:
+            raise ValueError(f"max_length {max_length} leaves no room for a token: at least {least} here")
         if positions is not None and max_length > positions:
             raise ValueError(f"max_length {max_length} exceeds the {positions} positions of {type(model).__name__}")
         return int(max_length)
@@ -270,11 +271,12 @@ def _max_length(tokenizer, model: nn.Module, config, st: dict | None, max_length
 
 # %% ../nbs/08_text.ipynb #st000001
 _ST_POOLINGS = {"pooling_mode_mean_tokens": "mean", "pooling_mode_cls_token": "cls", "pooling_mode_max_tokens": "max",
-                "pooling_mode_lasttoken": "last_token", "pooling_mode_mean_sqrt_len_tokens": None, "pooling_mode_weightedmean_tokens": None}
+                "pooling_mode_lasttoken": "last_token", "pooling_mode_mean_sqrt_len_tokens": None,
+                "pooling_mode_weightedmean_tokens": None}
 
 def sentence_transformers_settings(folder, # a model folder
                                   ) -> dict | None:
-    "A sentence-transformers folder's own settings (max_seq_length, do_lower_case, pooling, normalize, the modules), None for a plain transformers folder."
+    "A sentence-transformers folder's settings (max_seq_length, do_lower_case, pooling, normalize, modules), or None."
     p = Path(folder)
     if not (p / "modules.json").is_file(): return None
     modules = [m["type"].rsplit(".", 1)[-1] for m in json.loads((p / "modules.json").read_text())]
@@ -296,9 +298,9 @@ def load_text_model(name_or_path,                  # a local folder or hub name,
                     seed: int = 0,                 # seed of the random weights
                     tokenizer=None,                # a tokenizer, or its folder / name (default: that of `name_or_path`)
                     device="auto",                 # where the model runs
-                    dtype="float32",               # a torch dtype or its name, or "auto" (bfloat16/float16 on CUDA, float32 elsewhere)
+                    dtype="float32",               # a torch dtype or its name, or "auto" (bfloat16/float16 on CUDA)
                     max_length: int | None = None, # tokens per text (default: the model's limit)
-                    sentence_transformers: bool = True  # read a sentence-transformers folder's own settings (max_seq_length, pooling, normalisation)
+                    sentence_transformers: bool = True  # read a sentence-transformers folder's own settings
                     ) -> TextModel:
     "A text model from a folder or hub name (pretrained) or, with `random_init=True`, the same architecture with seeded random weights."
     from transformers import AutoConfig, AutoModel, PretrainedConfig
@@ -329,10 +331,11 @@ def load_text_model(name_or_path,                  # a local folder or hub name,
         if missing: warnings.warn(f"{name}: {len(missing)} weights are not in the checkpoint and were randomly initialised "
                                   f"({missing[:3]} ...); they are listed in missing_weights and in every result's metadata")
     stack = None
-    if getattr(config, "is_encoder_decoder", False):          # T5, BART, ...: the encoder stack, as sentence encoders use it
+    if getattr(config, "is_encoder_decoder", False):          # T5, BART: the encoder stack, as sentence encoders use
         model, stack = model.get_encoder(), "encoder"
     model = model.to(device=dev, dtype=_dtype(dtype, dev)).eval()
-    st = sentence_transformers_settings(name) if sentence_transformers and isinstance(name_or_path, (str, Path)) else None
+    from_folder = sentence_transformers and isinstance(name_or_path, (str, Path))
+    st = sentence_transformers_settings(name) if from_folder else None
     return TextModel(model, tok, name, source, _max_length(tok, model, config, st, max_length),
                      getattr(config, "_commit_hash", None), missing, st, stack)
 
@@ -369,19 +372,22 @@ def _pooling(pooling: str | None, tm: TextModel) -> str:
     return p
 
 def _check_model_pooling(tm: TextModel):
-    "Refuse the 'model' pooling unless `tm` is a sentence-transformers folder whose modules layernb applies (Transformer, Pooling, Normalize)."
+    "Refuse the 'model' pooling unless `tm` is a sentence-transformers folder of Transformer, Pooling (and Normalize)."
     st = tm.sentence_transformers
-    if st is None: raise ValueError(f"{tm.name!r} is not a sentence-transformers folder (no modules.json): use 'mean', 'cls', ...")
-    if st["pooling"] not in POOLINGS: raise ValueError(f"{tm.name!r} pools with {st['pooling']}; layernb has no such pooling")
+    if st is None:
+        raise ValueError(f"{tm.name!r} is not a sentence-transformers folder (no modules.json): use 'mean', 'cls', ...")
+    if st["pooling"] not in POOLINGS:
+        raise ValueError(f"{tm.name!r} pools with {st['pooling']}; layernb has no such pooling")
     other = [m for m in st["modules"] if m not in ("Transformer", "Pooling", "Normalize")]
-    if other: raise ValueError(f"{tm.name!r} has modules {other} after pooling, which layernb does not apply: use 'mean', 'cls', ...")
+    if other:
+        raise ValueError(f"{tm.name!r} has modules {other} after pooling, which layernb does not apply: use 'mean'")
 
 def _first_slot_positions(model: nn.Module) -> bool:
-    "Whether the model numbers absolute positions from the first slot of the padded batch and takes no position ids (BART's encoder)."
+    "Whether the model numbers positions from a batch's first slot and takes no position ids (BART's encoder)."
     return "position_ids" not in inspect.signature(model.forward).parameters and hasattr(model, "embed_positions")
 
 def _forward_inputs(model: nn.Module) -> set:
-    "The tokenizer outputs the model's forward takes (token_type_ids only where it names them: DistilBERT, T5, Llama do not)."
+    "The tokenizer outputs the model's forward takes (token_type_ids only where named: not DistilBERT, T5, Llama)."
     named = inspect.signature(model.forward).parameters
     return {"input_ids", "attention_mask"} | ({"token_type_ids"} if "token_type_ids" in named else set())
 
@@ -418,14 +424,14 @@ def _meta(tm: TextModel, names: list[str], pooling: str, padding_side: str) -> d
 
 # %% ../nbs/08_text.ipynb #d8c43d0d
 def _batch_extractor(tm: TextModel, poolings: Sequence[str], layers, padding_side: str | None):
-    "The function `(texts, ids) -> {pooling: LayerSet}`: one forward pass of a padded batch, every pooling taken from it."
+    "The function `(texts, ids) -> {pooling: LayerSet}`: one forward pass of a padded batch, every pooling from it."
     names = _resolve_layers(layers, tm.n_layers)
     side = padding_side or tm.tokenizer.padding_side
     if side not in ("right", "left"): raise ValueError(f"padding_side must be 'right' or 'left', got {side!r}")
     index, metas = [tm.layer_names.index(n) for n in names], {p: _meta(tm, names, p, side) for p in poolings}
     positions, accepted = _left_positions(tm.model), _forward_inputs(tm.model)
     if side == "left" and _first_slot_positions(tm.model):
-        raise ValueError(f"{type(tm.model).__name__} numbers positions from the first slot of a batch and takes no position ids: "
+        raise ValueError(f"{type(tm.model).__name__} counts positions from a batch's first slot, takes no position ids: "
                          "left padding would shift them; use padding_side='right'")
 
     def extract(texts: Sequence[str], ids: Sequence[str]) -> dict[str, LayerSet]:
@@ -445,7 +451,8 @@ def _batch_extractor(tm: TextModel, poolings: Sequence[str], layers, padding_sid
             if len(hs) != tm.n_layers + 1:
                 raise RuntimeError(f"{type(tm.model).__name__} returned {len(hs)} hidden states for {tm.n_layers} layers")
             m = mask.to(tm.device)
-            return {p: LayerSet({n: _pooled_layer(tm, hs[i], m, p, ids) for n, i in zip(names, index)}, metas[p]) for p in poolings}
+            pooled = {p: {n: _pooled_layer(tm, hs[i], m, p, ids) for n, i in zip(names, index)} for p in poolings}
+            return {p: LayerSet(pooled[p], metas[p]) for p in poolings}
     return extract
 
 def _cased(tm: TextModel, texts: Sequence[str]) -> list[str]:
@@ -460,7 +467,8 @@ def _pooled_layer(tm: TextModel, h: torch.Tensor, m: torch.Tensor, pooling: str,
     if pooling == "pooler":
         first = h[torch.arange(len(h), device=h.device), m.int().argmax(1)]
         v = tm.model.pooler(first[:, None, :])
-        if isinstance(tm.model.pooler, nn.Linear): v = tm.model.pooler_activation(v[:, 0])   # ALBERT: a Linear, then tanh
+        if isinstance(tm.model.pooler, nn.Linear):         # ALBERT: a Linear, then tanh
+            v = tm.model.pooler_activation(v[:, 0])
         v = v.float()
     elif pooling == "model":
         v = pool_hidden(h, m, tm.sentence_transformers["pooling"])
@@ -505,7 +513,7 @@ def token_counts(tm: TextModel,  # the model whose tokenizer counts
 # %% ../nbs/08_text.ipynb #c7a0bfe3
 def pooled_features(tm: TextModel,                   # the model and its tokenizer
                     texts,                           # Items (the text as source) or strings
-                    poolings: Sequence[str | None],  # the poolings wanted (None or "tokens": token frames), all from one forward pass
+                    poolings: Sequence[str | None],  # the poolings wanted (None or "tokens": token frames)
                     layers=None,                     # layer names (default: all)
                     batch_size: int = 32,            # texts per forward pass (sorted by length, longest first)
                     ids: Sequence[str] | None = None,  # one id per text (default: the items' ids, or "0", "1", ...)
@@ -530,12 +538,14 @@ def pooled_features(tm: TextModel,                   # the model and its tokeniz
     truncated = [n for n, c in zip(names, counts) if c > tm.max_length]
     if truncated: warnings.warn(f"{len(truncated)} text(s) longer than {tm.max_length} tokens were truncated (ids in meta['truncated'])")
     extra = {"n_texts": len(strs), "truncated": truncated, "batch_size": batch_size}
-    return {p: LayerSet({k: Frames.cat([q[p][k] for q in parts]).subset(perm) for k in parts[0][p].names}, {**parts[0][p].meta, **extra})
-            for p in ps}
+    def joined(p: str) -> LayerSet:
+        layers_ = {k: Frames.cat([q[p][k] for q in parts]).subset(perm) for k in parts[0][p].names}
+        return LayerSet(layers_, {**parts[0][p].meta, **extra})
+    return {p: joined(p) for p in ps}
 
 def text_features(tm: TextModel,                   # the model and its tokenizer
                   texts,                           # Items (the text as source) or strings
-                  pooling: str | None = None,      # None (token frames) or "mean", "cls", "max", "last_token", "pooler", "model"
+                  pooling: str | None = None,      # None (token frames) or one of POOLINGS
                   layers=None,                     # layer names (default: all)
                   batch_size: int = 32,            # texts per forward pass (sorted by length, longest first)
                   ids: Sequence[str] | None = None,  # one id per text (default: the items' ids, or "0", "1", ...)
