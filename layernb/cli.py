@@ -57,7 +57,7 @@ def _model_args(q: argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     "The `layernb` argument parser."
     p = _Parser(prog="layernb", description="Layerwise representation analysis: extract every layer of a model, store, compare.")
-    sub = p.add_subparsers(dest="cmd", required=True, metavar="{demo,extract,analyze,repair,grid,batch}")
+    sub = p.add_subparsers(dest="cmd", required=True, metavar="{demo,extract,analyze,repair,grid,batch,run}")
     d = sub.add_parser("demo", help="built-in corpus -> every named feature -> similarity matrices -> report folder")
     d.add_argument("--out", required=True, help="report folder (figures, matrices.npz, metadata.json, features/)")
     d.add_argument("--no-features", action="store_true", help="do not keep the feature store in OUT/features")
@@ -89,7 +89,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--full", action="store_true", help="also decompress every chunk (reads the whole store)")
     r.add_argument("--no-progress", action="store_true", help="accepted as by every command (repair shows no bar)")
     r.add_argument("--debug", action="store_true", help="show the traceback of a setup error")
-    add_commands(sub)   # grid, batch: experiments over text models (layernb.experiments)
+    add_commands(sub)   # grid, batch, run: experiments over text models (layernb.experiments)
     return p
 
 # %% ../nbs/10b_cli.ipynb #ca35303f
@@ -218,7 +218,7 @@ def main(argv: Sequence[str] | None = None, # the arguments (default: the comman
     argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
     try:
         args = _parser().parse_args(argv)
-        if args.cmd in ("grid", "batch"): return run_command(args)   # 0 done or skipped, 1 an experiment failed
+        if args.cmd in ("grid", "batch", "run"): return run_command(args)   # 0 complete, 1 failed, 2 refused, 130 interrupted
         _set_threads(getattr(args, "threads", None))
         {"demo": _demo, "extract": _extract, "analyze": _analyze, "repair": _repair}[args.cmd](args)
         return 0

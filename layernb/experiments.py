@@ -6,12 +6,14 @@
 from __future__ import annotations
 
 import argparse
-import hashlib
 import itertools
 import json
+import shutil
 import sys
 import time
 import traceback
+from collections import Counter
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from fastcore.imports import IN_NOTEBOOK
 from pathlib import Path
@@ -21,17 +23,25 @@ import numpy as np
 import torch
 
 import layernb
-from .core import LayerSet
+from .core import LayerSet, get_device
+from .fingerprint import StaleError, check_fingerprint, fingerprint_diff, model_fingerprint
 from .metrics import get_metric
 from .pipeline import Item, extract_corpus
 from .report import _versions
 from .similarity import similarity_matrix
 from .store import FeatureStore, _write_json_atomic
-from .text import POOLINGS, load_corpus, load_text_model, text_extractor, text_features, token_counts
+from .text import (HUB_CORPORA, HUB_MAX_COUNT, POOLINGS, _dtype, _pooling, corpus_fingerprint, is_hub_corpus,
+                          load_corpus, load_text_model, pooled_features, text_extractor, token_counts)
 
 # %% auto #0
-__all__ = ['Experiment', 'parse_model', 'experiment_name', 'ExperimentError', 'run_experiment', 'run_experiments',
-           'grid_experiments', 'run_grid', 'read_batch', 'run_batch', 'add_commands', 'run_command', 'main']
+__all__ = ['METRIC_ALIASES', 'Experiment', 'parse_model', 'experiment_name', 'ExperimentError', 'run_experiment',
+           'run_experiments', 'grid_experiments', 'run_grid', 'read_batch', 'run_batch', 'add_commands', 'run_command',
+           'main']
+
+# %% ../nbs/10a_experiments.ipynb #xdtype01
+_DTYPES = ("float32", "float16", "bfloat16", "auto")  # the model dtypes an experiment takes
+METRIC_ALIASES = {"CKA": "linear_cka", "RSA": "rsa", "JaccardSimilarity": "knn_jaccard",   # seed 003's metric names
+                  "DistanceCorrelation": "distance_correlation"}
 
 # %% ../nbs/10a_experiments.ipynb #3ff93f9f
 @dataclass
@@ -40,14 +50,18 @@ class Experiment:
     model: str                                  # a folder, a hub name, or "random-init:<folder or name>" (optionally "label=...")
     pooling: str = "mean"                       # "tokens" (every token a row) or "mean", "cls", "max", "last_token", "pooler"
     corpus: str = "builtin"                     # "builtin", a .txt/.jsonl/.csv path, "c4", "mteb:<task>", "hf:<name>"
-    metrics: list = field(default_factory=lambda: ["linear_cka"])  # names of the metric registry
+    metrics: list = field(default_factory=lambda: ["linear_cka"])  # names of the metric registry (or METRIC_ALIASES)
     sample_size: int | None = None              # rows per Monte Carlo trial (None: all rows)
     trials: int = 1                             # Monte Carlo trials
-    seed: int = 0                               # seed of the row draws and of random-init weights
+    seed: int = 0                               # seed of the row draws (and of random weights without weights_seed)
+    weights_seed: int | None = None             # seed of random-init weights (None: seed)
     max_count: int | None = None                # at most this many texts of the corpus
     column: str | None = None                   # the text column of a JSONL/CSV/hub corpus
+    split: str | None = None                    # a hub corpus's split (default: a task's eval split, C4's validation)
     batch_size: int = 32                        # texts per forward pass
     max_length: int | None = None               # tokens per text (default: the model's limit)
+    dtype: str = "float32"                      # the model's compute dtype: "float32", "float16", "bfloat16" or "auto"
+    device: str = "auto"                        # where the model runs: "auto" (CUDA if there is one), "cpu", "cuda:1"
     save_embeddings: bool = False               # keep the features in OUT/<name>/features (a FeatureStore)
     name: str | None = None                     # folder name (default: from model, pooling and corpus)
 
@@ -55,7 +69,13 @@ class Experiment:
         self.metrics = [self.metrics] if isinstance(self.metrics, str) else list(self.metrics)
         if self.pooling not in POOLINGS: raise ValueError(f"unknown pooling {self.pooling!r}; use one of {POOLINGS}")
         if not self.metrics: raise ValueError("an experiment needs at least one metric")
+        self.metrics = list(dict.fromkeys(METRIC_ALIASES.get(m, m) for m in self.metrics))
         for m in self.metrics: get_metric(m)       # an unknown name fails now, listing the known ones, not after extraction
+        if self.dtype not in _DTYPES: raise ValueError(f"unknown dtype {self.dtype!r}; use one of {_DTYPES}")
+        for k in ("sample_size", "trials", "max_count", "batch_size", "max_length"):
+            v = getattr(self, k)
+            if v is not None and (not isinstance(v, int) or isinstance(v, bool) or v < 1):
+                raise ValueError(f"{k} must be a whole number of at least 1, got {v!r}")
         if self.name is None: self.name = experiment_name(self)
 
     def config(self) -> dict:
@@ -66,6 +86,7 @@ class Experiment:
 def parse_model(spec: str  # "[label=]folder", "[label=]hub/name" or "[label=]random-init:<folder or name>"
                 ) -> tuple[str | None, str, bool]:
     "(label or None, folder or hub name, random_init) of a model string."
+    if Path(spec).exists(): return None, spec, False    # a folder named like `epoch=3-step=1000` is no label
     label, _, rest = spec.partition("=") if "=" in spec.split(":")[0] else (None, "", spec)
     random = rest.startswith("random-init:")
     target = rest[len("random-init:"):] if random else rest
@@ -86,6 +107,7 @@ def experiment_name(exp: Experiment,  # the experiment (model, pooling, corpus, 
     model = ("random-init-" if random and not label else "") + model
     corpus = Path(exp.corpus).stem if Path(exp.corpus).suffix else exp.corpus
     parts = [_slug(model), exp.pooling, _slug(corpus)]
+    if exp.split is not None: parts[-1] += f"-{_slug(exp.split)}"
     if exp.max_count is not None: parts[-1] += f"-{exp.max_count}"
     if exp.sample_size is not None: parts.append(f"n{exp.sample_size}x{exp.trials}")
     return "__".join(parts)
@@ -94,35 +116,120 @@ def experiment_name(exp: Experiment,  # the experiment (model, pooling, corpus, 
 class ExperimentError(RuntimeError):
     "An experiment failed (the message names it and the cause)."
 
-def _fingerprint(folder: Path) -> dict | None:
-    "A local model folder's identity: SHA-256 of its config.json and the sizes of its weight files."
-    if not folder.is_dir(): return None
-    cfg = folder / "config.json"
-    return dict(config_sha256=hashlib.sha256(cfg.read_bytes()).hexdigest() if cfg.is_file() else None,
-                weight_files={p.name: p.stat().st_size for p in sorted(folder.iterdir())
-                              if p.suffix in (".safetensors", ".bin", ".pt", ".h5")})
+# %% ../nbs/10a_experiments.ipynb #xfp00001
+_MIN_TEXTS = 4   # a corpus with fewer usable texts is refused
+_NUMBER_FIELDS = ("pooling", "corpus", "max_count", "column", "split", "sample_size", "trials", "seed", "max_length")
 
-def _complete(folder: Path, exp: Experiment) -> bool:
-    "Whether `folder` holds this experiment, complete (an error if it holds a different one)."
-    meta = folder / "metadata.json"
-    if not meta.is_file(): return False
-    m = json.loads(meta.read_text())
-    if m.get("status") != "complete": return False
-    if m.get("config") != json.loads(json.dumps(exp.config())):
-        diff = {k: (m.get("config", {}).get(k), v) for k, v in exp.config().items() if m.get("config", {}).get(k) != v}
-        raise ExperimentError(f"{folder} holds a different experiment (stored vs asked: {diff}); "
-                              "give this one another name or output folder, or delete that folder")
-    return all((folder / "similarities" / f"{k}{s}.npy").is_file() for k in exp.metrics for s in ("", "_std"))
+def _enough(items, spec: str):
+    "`items`, or a ValueError when the corpus has fewer than `_MIN_TEXTS` usable texts."
+    if len(items) >= _MIN_TEXTS: return items
+    empty = len(getattr(items, "dropped", []))
+    left_out = f" ({empty} empty left out)" if empty else ""
+    raise ValueError(f"corpus {spec!r} has {len(items)} usable text(s){left_out}; an experiment needs {_MIN_TEXTS}")
+
+def _read_items(exp: Experiment):
+    "The texts of a local corpus, checked to be enough (None for a hub corpus: read only when the experiment runs)."
+    _check_model(exp)
+    if is_hub_corpus(exp.corpus): return None
+    return _enough(load_corpus(exp.corpus, exp.max_count, exp.column, exp.split), exp.corpus)
+
+def _inputs(exp: Experiment, items) -> dict:
+    "The fingerprint of what the experiment's numbers depend on: its settings, the model's files, the corpus texts."
+    _, target, random = parse_model(exp.model)
+    model = model_fingerprint(target)
+    if random: model.pop("weights", None)            # random-init reads no weight file
+    dev = get_device(exp.device)
+    settings = dict(model=str(Path(target).resolve()) if Path(target).exists() else target, random_init=random,
+                    weights_seed=_weights_seed(exp) if random else None,
+                    dtype=str(_dtype(exp.dtype, dev)).replace("torch.", ""), device=dev.type,
+                    **{k: getattr(exp, k) for k in _NUMBER_FIELDS})
+    corpus = dict(hub=exp.corpus) if items is None else corpus_fingerprint(items)
+    return dict(settings=settings, model=model, corpus=corpus)
+
+def _weights_seed(exp: Experiment) -> int:
+    "The seed of random-init weights: `weights_seed`, else `seed`."
+    return exp.seed if exp.weights_seed is None else exp.weights_seed
+
+def _check_model(exp: Experiment):
+    "Refuse a model that cannot be found, before anything runs: its config is read (folder, cache or hub), no weights."
+    from transformers import AutoConfig
+    from layernb.models import _local_only
+    _, target, _ = parse_model(exp.model)
+    try: AutoConfig.from_pretrained(target, local_files_only=_local_only(target))
+    except Exception as e:
+        where = ("the folder has no readable config.json" if Path(target).is_dir() else
+                 "no such folder, and not a model in the Hugging Face cache or on the hub")
+        raise OSError(f"model {target!r}: {where} ({type(e).__name__})") from e
+
+# %% ../nbs/10a_experiments.ipynb #xfp00002
+def _read_meta(folder: Path) -> dict | None:
+    "The metadata of a complete experiment folder (None when it has none or they say it is incomplete)."
+    p = folder / "metadata.json"
+    if not p.is_file(): return None
+    try: m = json.loads(p.read_text())
+    except ValueError: return None                      # cut short while written by hand: not complete
+    return m if isinstance(m, dict) and m.get("status") == "complete" else None
+
+def _saved_features(folder: Path) -> bool:
+    "Whether `folder` holds saved features (a FeatureStore in features/)."
+    return (folder / "features" / "manifest.json").is_file()
+
+def _has_metric(folder: Path, meta: dict, metric: str) -> bool:
+    "Whether a complete folder holds `metric` (in its metadata, with its matrix and std files)."
+    files = [folder / "similarities" / f"{metric}{s}.npy" for s in ("", "_std")]
+    return metric in meta.get("metrics", {}) and all(f.is_file() for f in files)
+
+def _plan(folder: Path, exp: Experiment, fp: dict) -> tuple[str, str, dict | None]:
+    "('run' | 'rerun' | 'add' | 'skip', why, the stored metadata) for `exp` with inputs `fp`; StaleError if other."
+    m = _read_meta(folder)
+    if m is None: return "run", "", None
+    stored = m.get("fingerprint")
+    if stored is None: return "rerun", "no fingerprint recorded (made by an older layernb)", m
+    check_fingerprint(stored["settings"], fp["settings"], f"{folder} (a complete experiment)",
+                      "give this one another name or output folder, or delete that folder")
+    changed = [k for k in ("corpus", "model") if fingerprint_diff(stored[k], fp[k])]
+    if changed: return "rerun", " and ".join(changed) + " changed", m
+    if exp.save_embeddings and not _saved_features(folder): return "rerun", "features asked for, none were saved", m
+    missing = [k for k in exp.metrics if not _has_metric(folder, m, k)]
+    if missing: return "add", ", ".join(missing), m
+    return "skip", "", m
+
+def _clear(folder: Path, keep_features: bool = False):
+    "Remove what an earlier run left in `folder`: the metadata first (never complete and stale), then the results."
+    (folder / "metadata.json").unlink(missing_ok=True)
+    for sub in ("similarities", "figures") + (() if keep_features else ("features",)):
+        shutil.rmtree(folder / sub, ignore_errors=True)
+
+@contextmanager
+def _logged(folder: Path):
+    "A function appending timed lines to `folder`/log.txt; a failure inside is logged with its traceback, then raised."
+    folder.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    with open(folder / "log.txt", "a", encoding="utf-8") as f:
+        def log(msg: str):
+            f.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} [{time.perf_counter() - t0:7.2f}s] {msg}\n")
+            f.flush()
+        try: yield log
+        except BaseException as e:
+            log(f"FAILED: {type(e).__name__}: {e}\n{traceback.format_exc()}")
+            raise
 
 # %% ../nbs/10a_experiments.ipynb #17c52cf5
-def _features(exp: Experiment, tm, items: list[Item], folder: Path, log, progress: bool) -> LayerSet:
-    "The features of the corpus: in memory, or through the pipeline into OUT/<name>/features and read back."
-    if not exp.save_embeddings:
-        return text_features(tm, items, exp.pooling, batch_size=exp.batch_size, progress=progress)
+def _features(exp: Experiment, shared, items: list[Item], folder: Path, fp: dict, log, progress: bool) -> LayerSet:
+    "The corpus's features: in memory (the run's shared forward pass), or via the pipeline into features/, read back."
+    tm = shared.model(exp, progress)
+    if not exp.save_embeddings: return shared.features(exp, items, log, progress)
     extract = text_extractor(tm, exp.pooling)
     meta = extract([items[0].source], [items[0].id]).meta
-    store = FeatureStore.create(folder / "features", dtype="float32", model_id=tm.name, weights_source=tm.weights_source,
-                                config=meta["config"], meta=dict(pooling=exp.pooling, corpus=exp.corpus), exist_ok=True)
+    path = folder / "features"
+    if _saved_features(folder) and fingerprint_diff(FeatureStore(path).manifest["meta"].get("fingerprint"), fp):
+        log("features/ held features of other inputs: removed")
+        shutil.rmtree(path)
+    ids = [it.id for it in items]
+    store = FeatureStore.create(path, dtype="float32", model_id=tm.name, weights_source=tm.weights_source,
+                                config=meta["config"], exist_ok=True,
+                                meta=dict(pooling=exp.pooling, corpus=exp.corpus, fingerprint=fp, ids=ids,
+                                          layer_meta=meta))
     sized = [Item(it.id, it.source, float(c), it.path) for it, c in zip(items, token_counts(tm, items))]
     stats = extract_corpus(sized, lambda text: text, extract, store, batch_size=exp.batch_size, unit="tokens",
                            progress=progress, desc="extract")
@@ -130,8 +237,14 @@ def _features(exp: Experiment, tm, items: list[Item], folder: Path, log, progres
     store.reload()
     errors = store.errors()
     if errors: raise ExperimentError(f"{len(errors)} text(s) failed in extraction, e.g. {errors[0]}; see {store.path}/errors.jsonl")
-    ls = store.layerset(ids=[it.id for it in items])
-    return LayerSet({k: ls[k] for k in ls.names}, {**meta, "n_texts": len(items), "store": "features"})
+    return _saved_layers(folder)
+
+def _saved_layers(folder: Path) -> LayerSet:
+    "The features saved in `folder`/features, in the corpus order, with the metadata they were extracted with."
+    store = FeatureStore(folder / "features")
+    m = store.manifest["meta"]
+    ls = store.layerset(ids=m["ids"])
+    return LayerSet({k: ls[k] for k in ls.names}, {**m["layer_meta"], "n_texts": len(m["ids"]), "store": "features"})
 
 # %% ../nbs/10a_experiments.ipynb #d6a232c3
 def _drop_constant(layers: LayerSet) -> tuple[LayerSet, dict]:
@@ -151,129 +264,245 @@ def _load_model(target: str, random: bool, exp: Experiment, progress: bool):
     from transformers.utils import logging as hf_logging
     shown = hf_logging.is_progress_bar_enabled()
     if not progress: hf_logging.disable_progress_bar()
-    try: return load_text_model(target, random_init=random, seed=exp.seed, max_length=exp.max_length)
+    try: return load_text_model(target, random_init=random, seed=_weights_seed(exp), max_length=exp.max_length,
+                                device=exp.device, dtype=exp.dtype)
     finally:
         if shown: hf_logging.enable_progress_bar()
 
-def _run(exp: Experiment, folder: Path, progress: bool) -> dict:
-    "Run one experiment into `folder` (metadata.json last); return its metadata."
+def _compute(exp: Experiment, layers: LayerSet, metrics: list[str], folder: Path, log, progress: bool
+             ) -> tuple[dict, dict]:
+    "Each metric on all pairs of `layers`, saved into `folder` (matrix, std, heatmap); (what each is, seconds each)."
     import matplotlib.pyplot as plt
     for sub in ("similarities", "figures"): (folder / sub).mkdir(parents=True, exist_ok=True)
-    logf = open(folder / "log.txt", "a", encoding="utf-8")
+    results, timings = {}, {}
+    for metric in metrics:
+        t = time.perf_counter()
+        res = similarity_matrix(layers, metric, time_average=False, sample_size=exp.sample_size, trials=exp.trials,
+                                seed=exp.seed, progress=progress and exp.trials > 1)
+        std = res.std if res.std is not None else np.full_like(res.matrix, np.nan)
+        np.save(folder / "similarities" / f"{metric}.npy", res.matrix)
+        np.save(folder / "similarities" / f"{metric}_std.npy", std)
+        ax = res.plot()
+        ax.figure.savefig(folder / "figures" / f"{metric}.png", dpi=110, bbox_inches="tight")
+        plt.close(ax.figure)
+        timings[metric] = time.perf_counter() - t
+        results[metric] = dict(n=res.n, settings=res.settings, std=None if res.std is not None else
+                               "not estimated: the moment path uses every row once (set sample_size and trials)")
+        log(f"{metric}: {res!r} in {timings[metric]:.2f} s")
+    return results, timings
+
+def _run(exp: Experiment, folder: Path, items, fp: dict, metrics: list[str], progress: bool, shared: _Shared) -> dict:
+    "Run one experiment into `folder` (metadata.json last, with the fingerprint `fp`); return its metadata."
     t_start = time.perf_counter()
-    def log(msg: str):
-        logf.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} [{time.perf_counter() - t_start:7.2f}s] {msg}\n"); logf.flush()
-    timings = {}
-    try:
+    with _logged(folder) as log:
         log(f"experiment {exp.name}: {json.dumps(exp.config())}")
         _, target, random = parse_model(exp.model)
         t = time.perf_counter()
-        tm = _load_model(target, random, exp, progress)
-        timings["load_model"] = time.perf_counter() - t
+        tm = shared.model(exp, progress)
+        timings = dict(load_model=time.perf_counter() - t)
         log(f"model {tm!r}")
         t = time.perf_counter()
-        items = load_corpus(exp.corpus, exp.max_count, exp.column)
+        if items is None: items = _enough(load_corpus(exp.corpus, exp.max_count, exp.column, exp.split), exp.corpus)
         timings["load_corpus"] = time.perf_counter() - t
-        log(f"corpus {exp.corpus!r}: {len(items)} texts")
+        dropped_empty = len(getattr(items, "dropped", []))
+        left_out = f", {dropped_empty} empty left out" if dropped_empty else ""
+        log(f"corpus {exp.corpus!r}: {len(items)} texts{left_out}")
         t = time.perf_counter()
-        layers = _features(exp, tm, items, folder, log, progress)
+        layers = _features(exp, shared, items, folder, fp, log, progress)
         timings["extract"] = time.perf_counter() - t
         log(f"features: {len(layers)} layers, {layers[layers.names[0]].n_frames} rows per layer")
         layers, dropped = _drop_constant(layers)
         for k, why in dropped.items(): log(f"layer {k} left out: {why}")
-        results = {}
-        for metric in exp.metrics:
-            t = time.perf_counter()
-            res = similarity_matrix(layers, metric, time_average=False, sample_size=exp.sample_size, trials=exp.trials,
-                                    seed=exp.seed, progress=progress and exp.trials > 1)
-            std = res.std if res.std is not None else np.full_like(res.matrix, np.nan)
-            np.save(folder / "similarities" / f"{metric}.npy", res.matrix)
-            np.save(folder / "similarities" / f"{metric}_std.npy", std)
-            ax = res.plot()
-            ax.figure.savefig(folder / "figures" / f"{metric}.png", dpi=110, bbox_inches="tight"); plt.close(ax.figure)
-            timings[metric] = time.perf_counter() - t
-            results[metric] = dict(n=res.n, settings=res.settings, std=None if res.std is not None else
-                                   "not estimated: the moment path uses every row once (set sample_size and trials)")
-            log(f"{metric}: {res!r} in {timings[metric]:.2f} s")
+        results, times = _compute(exp, layers, metrics, folder, log, progress)
+        timings |= times
         timings["total"] = time.perf_counter() - t_start
         lm = layers.meta
-        meta = dict(status="complete", name=exp.name, config=exp.config(), versions=_versions(),
+        hub_capped = is_hub_corpus(exp.corpus) and exp.max_count is None
+        meta = dict(status="complete", name=exp.name, config=exp.config() | dict(metrics=list(metrics)),
+                    versions=_versions(), fingerprint=fp,
                     model=dict(spec=exp.model, path_or_name=target, weights_source=tm.weights_source, random_weights=tm.is_random,
-                               revision=tm.revision, fingerprint=_fingerprint(Path(target)), model_class=lm["model_class"],
-                               config=lm["config"], missing_weights=lm["missing_weights"], dtype=lm["dtype"], max_length=tm.max_length),
-                    corpus=dict(spec=exp.corpus, n_texts=len(items), ids_sha256=hashlib.sha256("\n".join(layers.ids).encode()).hexdigest(),
-                                truncated=lm.get("truncated", [])),
-                    layer_names=layers.names, dropped_layers=dropped, rows_per_layer=int(layers[layers.names[0]].n_frames), pooling=exp.pooling,
-                    metrics=results, figures={m: f"figures/{m}.png" for m in exp.metrics}, timings=timings,
+                               revision=tm.revision, model_class=lm["model_class"], config=lm["config"],
+                               missing_weights=lm["missing_weights"], dtype=lm["dtype"], device=str(tm.device),
+                               max_length=tm.max_length, sentence_transformers=tm.sentence_transformers,
+                               stack=tm.stack),
+                    corpus=dict(spec=exp.corpus, **corpus_fingerprint(items), dropped_empty=dropped_empty,
+                                truncated=lm.get("truncated", []), split=exp.split,
+                                hub_max_count=HUB_MAX_COUNT if hub_capped else None),
+                    layer_names=layers.names, dropped_layers=dropped,
+                    rows_per_layer=int(layers[layers.names[0]].n_frames), pooling=exp.pooling, metrics=results,
+                    figures={m: f"figures/{m}.png" for m in metrics}, timings=timings,
                     finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
         _write_json_atomic(folder / "metadata.json", meta)
         log(f"complete in {timings['total']:.2f} s")
         return meta
-    except BaseException as e:
-        log(f"FAILED: {type(e).__name__}: {e}\n{traceback.format_exc()}")
-        raise
-    finally: logf.close()
+
+def _add(exp: Experiment, folder: Path, meta: dict, missing: list[str], progress: bool) -> dict:
+    "Compute the metrics `missing` from the features saved in `folder`; add them to its metadata (the rest untouched)."
+    with _logged(folder) as log:
+        log(f"adding {missing} from the saved features (the inputs' fingerprint matches)")
+        layers, _ = _drop_constant(_saved_layers(folder))
+        results, times = _compute(exp, layers, missing, folder, log, progress)
+        meta["metrics"] |= results
+        meta["figures"] |= {m: f"figures/{m}.png" for m in missing}
+        meta["timings"] |= times
+        meta["config"]["metrics"] = list(dict.fromkeys(meta["config"]["metrics"] + missing))
+        meta["added"] = meta.get("added", []) + [dict(metrics=missing, finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"))]
+        _write_json_atomic(folder / "metadata.json", meta)
+        log(f"added {missing}")
+        return meta
+
+# %% ../nbs/10a_experiments.ipynb #shared02
+def _feature_key(exp: Experiment) -> tuple:
+    "What an experiment's features depend on, apart from its pooling (model, seed, dtype, device, corpus, counts, ...)."
+    _, target, random = parse_model(exp.model)
+    return (target, random, _weights_seed(exp) if random else None, exp.dtype, exp.device, exp.corpus, exp.max_count,
+            exp.column, exp.split, exp.max_length, exp.batch_size)
+
+class _Shared:
+    "The model loaded last, and its corpus's features for every pooling a run asks for (one pass per model x corpus)."
+    def __init__(self, exps: Sequence[Experiment]):
+        self.left = Counter((_feature_key(e), e.pooling) for e in exps if not e.save_embeddings)
+        self.key, self.tm, self.feats = None, None, {}
+
+    def model(self, exp: Experiment, progress: bool):
+        "The experiment's TextModel: the one loaded for the previous experiment when it is the same, else loaded now."
+        key = _feature_key(exp)
+        if key[:5] != (self.key or ())[:5]: self.tm = None
+        if key != self.key: self.key, self.feats = key, {}
+        if self.tm is None:
+            _, target, random = parse_model(exp.model)
+            try: self.tm = _load_model(target, random, exp, progress)
+            except (OSError, ValueError) as e: raise _Refused(f"cannot load model {target!r}: {e}") from e
+        return self.tm
+
+    def features(self, exp: Experiment, items, log, progress: bool) -> LayerSet:
+        "The experiment's features, from the forward pass shared by every pooling still wanted of this model, corpus."
+        if exp.pooling not in self.feats:
+            wanted = [p for (k, p), n in self.left.items() if k == self.key and n > 0 and p != exp.pooling]
+            ps = [exp.pooling] + [p for p in wanted if _usable(p, self.tm)]
+            self.feats = pooled_features(self.tm, items, ps, batch_size=exp.batch_size, progress=progress)
+            if len(ps) > 1: log(f"one forward pass for the poolings {ps} of this model and corpus")
+        else: log(f"features from the forward pass shared with the poolings {[exp.pooling, *self.feats]}")
+        self.left[(self.key, exp.pooling)] -= 1
+        return self.feats[exp.pooling] if self.left[(self.key, exp.pooling)] > 0 else self.feats.pop(exp.pooling)
+
+class _Refused(ValueError):
+    "An experiment's inputs cannot be used (a model that does not load with these settings): refused, exit status 2."
+
+def _usable(pooling: str, tm) -> bool:
+    "Whether `tm` has what `pooling` needs (a trained pooler, sentence-transformers settings)."
+    try: _pooling(pooling, tm)
+    except ValueError: return False
+    return True
 
 # %% ../nbs/10a_experiments.ipynb #616a725a
-def _attempt(exp: Experiment, out: Path, dry_run: bool, progress: bool) -> tuple[dict, BaseException | None]:
-    "Run or skip one experiment; (its summary record, the exception if it failed)."
+def _attempt(exp: Experiment, out: Path, dry_run: bool, progress: bool, shared: _Shared
+            ) -> tuple[dict, BaseException | None]:
+    "Run, rerun, extend, skip or refuse one experiment; (its summary record, the exception if it failed or was refused)"
     folder = out / exp.name
-    rec = dict(name=exp.name, config=exp.config(), status=None, error=None, folder=str(folder), seconds=0.0)
+    rec = dict(name=exp.name, config=exp.config(), status=None, why=None, error=None, folder=str(folder), seconds=0.0)
     t = time.perf_counter()
     try:
-        done = _complete(folder, exp)
-        if dry_run: rec["status"] = "would skip (complete)" if done else "would run"
-        elif done: rec["status"] = "skipped"
+        try:
+            items = _read_items(exp)
+            fp = _inputs(exp, items)
+            action, why, meta = _plan(folder, exp, fp)
+        except (ValueError, OSError, KeyError) as e:     # bad inputs or settings: nothing ran
+            rec.update(status="refused", error=_one_line(e))
+            return rec, e
+        metrics = exp.metrics
+        if action == "add" and not _saved_features(folder):
+            action, why = "rerun", f"{why} asked; no features were saved, so it runs again"
+            metrics = list(dict.fromkeys(meta["config"]["metrics"] + exp.metrics))
+        rec["why"] = why or None
+        if dry_run: rec["status"] = f"would {action}"
+        elif action == "skip": rec["status"] = "skipped"
+        elif action == "add":
+            _add(exp, folder, meta, why.split(", "), progress)
+            rec["status"] = "added"
         else:
-            _run(exp, folder, progress)
-            rec["status"] = "done"
+            if action == "rerun":
+                diff = fingerprint_diff(meta.get("fingerprint"), fp) if "changed" in why else []
+                with _logged(folder) as log: log(f"rerun: {why}" + (f" ({'; '.join(diff)})" if diff else ""))
+            _clear(folder, keep_features=action == "run")
+            _run(exp, folder, items, fp, metrics, progress, shared)
+            rec["status"] = "done" if action == "run" else "rerun"
         return rec, None
+    except _Refused as e:
+        rec.update(status="refused", error=_one_line(e))
+        return rec, e
     except Exception as e:
         rec.update(status="failed", error=f"{type(e).__name__}: {e}")
         return rec, e
     finally: rec["seconds"] = round(time.perf_counter() - t, 3)
+
+def _one_line(e: BaseException) -> str:
+    "The message of an exception on one line (a KeyError's without its quotes)."
+    msg = e.args[0] if isinstance(e, KeyError) and e.args else str(e)
+    return " ".join(str(msg).split())
 
 def run_experiment(exp: Experiment,           # what to run
                    out,                        # the output folder; the experiment writes OUT/<exp.name>
                    dry_run: bool = False,      # print what would happen and write nothing
                    progress: bool = True       # progress bars
                    ) -> dict:
-    "Run one experiment (or skip it when its folder is complete); its summary record. Raises ExperimentError if it fails."
-    rec, err = _attempt(exp, Path(out), dry_run, progress)
-    _say(rec, 1, 1)
-    if err is not None: raise ExperimentError(f"experiment {exp.name} failed: {rec['error']} (log: {rec['folder']}/log.txt)") from err
-    return rec
+    "Run one experiment (skip, extend or rerun it as its folder needs); its summary record. Raises if it fails."
+    return run_experiments([exp], out, dry_run, progress=progress)[0]
 
 def _say(rec: dict, i: int, n: int):
     "One line about one experiment."
-    print(f"[{i}/{n}] {rec['name']}: {rec['status']}" + (f" in {rec['seconds']:.1f} s" if rec["status"] == "done" else "")
+    print(f"[{i}/{n}] {rec['name']}: {rec['status']}" + (f": {rec['why']}" if rec.get("why") else "")
+          + (f" in {rec['seconds']:.1f} s" if rec["status"] in ("done", "rerun", "added") else "")
           + (f" ({rec['error']})" if rec["error"] else ""))
 
 # %% ../nbs/10a_experiments.ipynb #7de81c7e
+_STATUSES = ("done", "rerun", "added", "skipped", "failed", "refused", "not run")
+
+def _summary(out: Path, recs: list[dict]) -> dict:
+    "Every experiment ever run into `out`: grid_summary.json updated by `recs` ('not run' keeps an earlier record)."
+    path = out / "grid_summary.json"
+    try: old = json.loads(path.read_text())["experiments"] if path.is_file() else []
+    except (ValueError, KeyError, TypeError) as e:
+        raise ValueError(f"{path} is not a grid summary ({e}); move it away") from e
+    by = {r["name"]: r for r in old}
+    for r in recs:
+        if r["status"] != "not run" or r["name"] not in by: by[r["name"]] = r
+    for r in by.values(): r["complete"] = _read_meta(out / r["name"]) is not None    # what the folder holds now
+    exps = list(by.values())
+    return dict(out=str(out), counts={s: sum(r["status"] == s for r in exps) for s in _STATUSES}, experiments=exps)
+
 def run_experiments(exps: Sequence[Experiment],   # the experiments, run in order
                     out,                           # output folder: one sub-folder per experiment, and grid_summary.json
                     dry_run: bool = False,         # print what would run and write nothing
                     continue_on_error: bool = False,  # record a failure and go on (else: stop at the first one, raising)
                     progress: bool = True          # progress bars
                     ) -> list[dict]:
-    "Run a list of experiments into `out` with a summary (`out/grid_summary.json`) updated after each one."
+    "Run a list of experiments into `out`; `out/grid_summary.json` (every experiment run there) updated after each."
     out, exps = Path(out), list(exps)
     names = [e.name for e in exps]
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup: raise ValueError(f"experiments {dup} would share a folder; give them different names")
-    recs = [dict(name=e.name, config=e.config(), status="not run", error=None, folder=str(out / e.name), seconds=0.0) for e in exps]
+    blocked = next((p for p in [out, *out.parents] if p.exists() and not p.is_dir()), None)
+    if blocked is not None: raise ValueError(f"output folder {out}: {blocked} is a file, not a folder")
+    recs = [dict(name=e.name, config=e.config(), status="not run", why=None, error=None, folder=str(out / e.name),
+                 seconds=0.0) for e in exps]
     def write():
         if dry_run: return
-        counts = {s: sum(r["status"] == s for r in recs) for s in ("done", "skipped", "failed", "not run")}
         out.mkdir(parents=True, exist_ok=True)
-        _write_json_atomic(out / "grid_summary.json", dict(out=str(out), counts=counts, experiments=recs))
+        _write_json_atomic(out / "grid_summary.json", _summary(out, recs))
+    shared = _Shared(exps)
     for i, exp in enumerate(exps):
-        recs[i], err = _attempt(exp, out, dry_run, progress)
+        recs[i], err = _attempt(exp, out, dry_run, progress, shared)
         _say(recs[i], i + 1, len(exps))
         write()
         if err is not None and not continue_on_error:
-            raise ExperimentError(f"experiment {exp.name} failed: {recs[i]['error']}; the others were not run "
-                                  f"(continue_on_error=True / --continue-on-error runs them; summary: {out / 'grid_summary.json'})") from err
+            rest = ("; the others were not run (continue_on_error=True / --continue-on-error runs them)"
+                    if len(exps) > 1 else "")
+            if recs[i]["status"] == "refused":
+                cls = StaleError if isinstance(err, StaleError) else ValueError
+                raise cls(f"experiment {exp.name} refused: {recs[i]['error']}{rest}") from err
+            raise ExperimentError(f"experiment {exp.name} failed: {recs[i]['error']}{rest} "
+                                  f"(log: {recs[i]['folder']}/log.txt; summary: {out / 'grid_summary.json'})") from err
     return recs
 
 # %% ../nbs/10a_experiments.ipynb #e927f028
@@ -301,13 +530,21 @@ def read_batch(path  # a YAML file: a list of experiments, or {defaults: {...}, 
                ) -> list[Experiment]:
     "The experiments of a YAML batch file (each a mapping of Experiment fields, over the file's defaults)."
     import yaml
-    doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    try: doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        where = getattr(e, "problem_mark", None)
+        line = f" at line {where.line + 1}" if where else ""
+        raise ValueError(f"{path}: not valid YAML{line} ({getattr(e, 'problem', None) or e})") from e
+    if not isinstance(doc, (list, dict)): doc = None
     defaults, entries = ({}, doc) if isinstance(doc, list) else ((doc or {}).get("defaults", {}), (doc or {}).get("experiments"))
+    if not isinstance(defaults, dict): raise ValueError(f"{path}: 'defaults' must be a mapping of Experiment fields")
     if not isinstance(entries, list) or not entries:
         raise ValueError(f"{path}: expected a list of experiments, or a mapping with 'experiments' (a list) and optional 'defaults'")
     known = {f.name for f in fields(Experiment)}
     out = []
     for i, e in enumerate(entries):
+        if not isinstance(e, (dict, type(None))):
+            raise ValueError(f"{path}: experiment {i + 1} is {e!r}, not a mapping of Experiment fields")
         kw = {**defaults, **(e or {})}
         bad = sorted(set(kw) - known)
         if bad: raise ValueError(f"{path}: experiment {i + 1} has unknown key(s) {bad}; known: {sorted(known)}")
@@ -325,59 +562,115 @@ def run_batch(path,                          # the YAML batch file
     return run_experiments(read_batch(path), out, dry_run, continue_on_error, progress)
 
 # %% ../nbs/10a_experiments.ipynb #e9b7d4e2
-def _csv(s: str) -> list[str]: return [x for x in s.split(",") if x]
+def _flat(values) -> list[str]:
+    "The items of an option given space- or comma-separated (`--models a b` or `--models a,b`)."
+    return [x for v in (values or []) for x in str(v).split(",") if x]
+
+def _corpus_spec(spec: str) -> str:
+    "A corpus string; a bare MTEB task name (seed 003's `--datasets Banking77Classification`) is read as mteb:<task>."
+    named = spec in ("builtin", *HUB_CORPORA) or ":" in spec
+    bare = not named and not Path(spec).suffix and not Path(spec).exists()
+    return f"mteb:{spec}" if bare else spec
 
 def _common(q: argparse.ArgumentParser):
-    q.add_argument("--out", required=True, help="output folder (one sub-folder per experiment, grid_summary.json)")
-    q.add_argument("--dry-run", action="store_true", help="print what would run; write nothing")
+    "Options of grid, batch and run: where the results go and how the run behaves."
+    q.add_argument("--out", "--output-dir", dest="out", required=True,
+                   help="output folder (one sub-folder per experiment, grid_summary.json)")
+    q.add_argument("--dry-run", action="store_true",
+                   help="check models, corpora and settings and print what would run; write nothing")
     q.add_argument("--continue-on-error", action="store_true", help="record a failed experiment and run the others")
     q.add_argument("--no-progress", action="store_true", help="no progress bars")
 
+def _settings(q: argparse.ArgumentParser):
+    "The Experiment fields other than model, pooling and corpus, as options (seed 003's spellings as aliases)."
+    q.add_argument("--metrics", nargs="+", default=["linear_cka"],
+                   help="metric names, space- or comma-separated; aliases "
+                        + ", ".join(f"{k}={v}" for k, v in METRIC_ALIASES.items()) + " (default: linear_cka)")
+    q.add_argument("--sample-size", type=int,
+                   help="rows (texts, or tokens with pooling tokens) per Monte Carlo trial (default: all rows)")
+    q.add_argument("--trials", type=int, default=1,
+                   help="Monte Carlo trials of --sample-size rows (default: %(default)s)")
+    q.add_argument("--seed", type=int, default=0,
+                   help="seed of the row draws (and of random weights without --weights-seed; default: %(default)s)")
+    q.add_argument("--weights-seed", type=int, help="seed of random-init weights (default: --seed)")
+    q.add_argument("--dtype", default="float32", choices=_DTYPES,
+                   help="the model's compute dtype (default: %(default)s; auto: bfloat16 on a GPU)")
+    q.add_argument("--fp16", dest="dtype", action="store_const", const="float16", help="the same as --dtype float16")
+    q.add_argument("--device", default="auto", help="where the model runs: auto (CUDA if there is one), cpu, cuda:1")
+    q.add_argument("--max-count", "--num-samples", dest="max_count", type=int,
+                   help=f"at most this many texts per corpus (default: all of a file, {HUB_MAX_COUNT} of a hub corpus)")
+    q.add_argument("--split", help="the split of a hub corpus (default: an MTEB task's eval split, C4's validation)")
+    q.add_argument("--column", help="the text column of a JSONL/CSV/hub corpus (default: text)")
+    q.add_argument("--batch-size", type=int, default=32, help="texts per forward pass (default: %(default)s)")
+    q.add_argument("--max-length", type=int, help="tokens per text, longer ones truncated (default: the model's limit)")
+    q.add_argument("--save-embeddings", action="store_true", help="keep the features (a FeatureStore per experiment)")
+    _common(q)
+
 def add_commands(sub):  # the sub-parsers of an argparse parser (`parser.add_subparsers()`)
-    "Add the `grid` and `batch` commands to an argparse parser's sub-parsers (each sets `func`)."
+    "Add the `grid`, `batch` and `run` commands to an argparse parser's sub-parsers (each sets `func`)."
     g = sub.add_parser("grid", help="the product models x poolings x corpora, one folder per experiment")
-    g.add_argument("--models", required=True, type=_csv, help="comma-separated: folders, hub names, random-init:<folder or name>, label=...")
-    g.add_argument("--poolings", default=["mean"], type=_csv, help=f"comma-separated, of {', '.join(POOLINGS)}")
-    g.add_argument("--corpus", default=["builtin"], type=_csv, help="comma-separated: builtin, files (.txt/.jsonl/.csv), c4, mteb:<task>")
-    g.add_argument("--metrics", default=["linear_cka"], type=_csv, help="comma-separated metric names")
-    g.add_argument("--sample-size", type=int, help="rows (texts, or tokens with --poolings tokens) per Monte Carlo trial (default: all rows)")
-    g.add_argument("--trials", type=int, default=1, help="Monte Carlo trials of --sample-size rows (default: %(default)s)")
-    g.add_argument("--seed", type=int, default=0, help="seed of the row draws and of random-init weights (default: %(default)s)")
-    g.add_argument("--max-count", type=int, help="at most this many texts per corpus")
-    g.add_argument("--column", help="the text column of a JSONL/CSV/hub corpus (default: text)")
-    g.add_argument("--batch-size", type=int, default=32, help="texts per forward pass (default: %(default)s)")
-    g.add_argument("--max-length", type=int, help="tokens per text, longer texts truncated (default: the model's limit)")
-    g.add_argument("--save-embeddings", action="store_true", help="keep the features (a FeatureStore per experiment)")
-    _common(g)
+    g.add_argument("--models", nargs="+", required=True,
+                   help="space- or comma-separated: folders, hub names, random-init:<folder or name>, label=...")
+    g.add_argument("--poolings", "--pooling", dest="poolings", nargs="+", default=["mean"],
+                   help=f"of {', '.join(POOLINGS)} (default: mean)")
+    g.add_argument("--corpus", "--datasets", dest="corpus", nargs="+", default=["builtin"],
+                   help="builtin, files (.txt/.jsonl/.csv/.tsv), c4, mteb:<task> (or the task name), hf:<name>")
+    _settings(g)
     g.set_defaults(func=_grid_cmd)
+    r = sub.add_parser("run", help="one experiment (seed 003's run_pipeline.py flags)")
+    r.add_argument("--model", required=True, help="a folder, a hub name, random-init:<folder or name>, label=...")
+    r.add_argument("--pooling", default="mean", help=f"one of {', '.join(POOLINGS)} (default: mean)")
+    r.add_argument("--corpus", "--dataset", dest="corpus", default="builtin",
+                   help="as grid's --corpus, one of them (default: builtin)")
+    _settings(r)
+    r.set_defaults(func=_run_cmd)
     b = sub.add_parser("batch", help="the experiments of a YAML file")
-    b.add_argument("file", help="YAML: a list of experiments, or {defaults: ..., experiments: [...]}")
+    b.add_argument("file", nargs="?", help="YAML: a list of experiments, or {defaults: ..., experiments: [...]}")
+    b.add_argument("--config", help="the YAML file, as seed 003's run_batch_experiments.py names it (instead of FILE)")
     _common(b)
     b.set_defaults(func=_batch_cmd)
 
-def _grid_cmd(a) -> list[dict]:
-    return run_grid(a.models, a.poolings, a.corpus, a.out, a.dry_run, a.continue_on_error, not a.no_progress,
-                    metrics=a.metrics, sample_size=a.sample_size, trials=a.trials, seed=a.seed, max_count=a.max_count,
-                    column=a.column, batch_size=a.batch_size, max_length=a.max_length, save_embeddings=a.save_embeddings)
+def _fields(a) -> dict:
+    "The Experiment fields of parsed grid / run options."
+    return dict(metrics=_flat(a.metrics), sample_size=a.sample_size, trials=a.trials, seed=a.seed,
+                weights_seed=a.weights_seed, dtype=a.dtype, device=a.device, max_count=a.max_count, split=a.split,
+                column=a.column, batch_size=a.batch_size, max_length=a.max_length, save_embeddings=a.save_embeddings)
 
-def _batch_cmd(a) -> list[dict]: return run_batch(a.file, a.out, a.dry_run, a.continue_on_error, not a.no_progress)
+def _grid_cmd(a) -> list[dict]:
+    models, poolings, corpora = _flat(a.models), _flat(a.poolings), [_corpus_spec(c) for c in _flat(a.corpus)]
+    for opt, v in (("--models", models), ("--poolings", poolings), ("--corpus", corpora)):
+        if not v: raise ValueError(f"{opt} names nothing")
+    return run_grid(models, poolings, corpora, a.out, a.dry_run, a.continue_on_error, not a.no_progress, **_fields(a))
+
+def _run_cmd(a) -> list[dict]:
+    exp = Experiment(a.model, a.pooling, _corpus_spec(a.corpus), **_fields(a))
+    return run_experiments([exp], a.out, a.dry_run, a.continue_on_error, not a.no_progress)
+
+def _batch_cmd(a) -> list[dict]:
+    if (a.file is None) == (a.config is None): raise ValueError("batch needs one YAML file: FILE or --config FILE")
+    return run_batch(a.file or a.config, a.out, a.dry_run, a.continue_on_error, not a.no_progress)
 
 def run_command(args  # parsed arguments of `grid` or `batch` (from a parser that add_commands set up)
                 ) -> int:
-    "Run a parsed `grid` / `batch` command; its exit status (0 all done or skipped, 1 an experiment failed, 2 a bad config)."
+    "Run a parsed `grid` / `batch` / `run` command; its exit status (0 complete, 1 failed, 2 refused, 130 interrupted)."
     try: recs = args.func(args)
+    except KeyboardInterrupt:
+        print(f"interrupted: the experiments finished before are kept in {args.out} (grid_summary.json)",
+              file=sys.stderr)
+        return 130
     except ExperimentError as e:
         print(f"error: {e}", file=sys.stderr); return 1
-    except (ValueError, KeyError, FileNotFoundError) as e:   # a bad experiment list: nothing ran
-        print(f"error: {e}", file=sys.stderr); return 2
-    failed = [r["name"] for r in recs if r["status"] == "failed"]
-    if failed: print(f"{len(failed)} experiment(s) failed: {', '.join(failed)} (see grid_summary.json)", file=sys.stderr)
-    return 1 if failed else 0
+    except (ValueError, KeyError, OSError) as e:   # a bad experiment list, a refusal, an output folder under a file
+        print(f"error: {_one_line(e)}", file=sys.stderr); return 2
+    bad = {s: [r["name"] for r in recs if r["status"] == s] for s in ("failed", "refused")}
+    for s, names in bad.items():
+        if names: print(f"{len(names)} experiment(s) {s}: {', '.join(names)} (see grid_summary.json)", file=sys.stderr)
+    return 2 if bad["refused"] else 1 if bad["failed"] else 0
 
 def main(argv: Sequence[str] | None = None  # the arguments (default: sys.argv[1:])
          ) -> int:
-    "The `grid` and `batch` commands on their own."
-    p = argparse.ArgumentParser(prog="layernb", description="Experiments over text models: grids and YAML batches.")
+    "The `grid`, `batch` and `run` commands on their own."
+    p = argparse.ArgumentParser(prog="layernb", description="Experiments over text models: grids, YAML batches, runs.")
     add_commands(p.add_subparsers(dest="cmd", required=True))
     return run_command(p.parse_args(argv))
 

@@ -19,36 +19,51 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from .core import Frames, LayerSet, get_device
+from .fingerprint import digest
 from .pipeline import Item, plan_batches
 from .models import LoadedModel, _local_only, random_init_model
 
 # %% auto #0
-__all__ = ['HUB_CORPORA', 'POOLINGS', 'text_file', 'jsonl_file', 'csv_file', 'builtin_text_corpus', 'builtin_sentences',
-           'hub_text_dataset', 'load_corpus', 'TextModel', 'text_layer_names', 'load_text_model', 'pool_hidden',
-           'text_extractor', 'token_counts', 'text_features']
+__all__ = ['HUB_CORPORA', 'HUB_MAX_COUNT', 'MTEB_TASKS', 'POOLINGS', 'TextCorpus', 'text_file', 'jsonl_file', 'csv_file',
+           'builtin_text_corpus', 'builtin_sentences', 'mteb_task', 'hub_text_dataset', 'load_corpus',
+           'corpus_fingerprint', 'is_hub_corpus', 'TextModel', 'text_layer_names', 'sentence_transformers_settings',
+           'load_text_model', 'pool_hidden', 'text_extractor', 'token_counts', 'pooled_features', 'text_features']
 
 # %% ../nbs/08_text.ipynb #2d76f88c
-def _items(rows, source: str, max_count: int | None) -> list[Item]:
-    "Items from `(id, text, where)` rows: at most `max_count`, ids unique, at least one."
-    items = []
+class TextCorpus(list):
+    "The Items of a text corpus (a list), and where the empty or whitespace-only texts left out came from."
+    def __init__(self, items=(),    # the usable texts, as Items
+                 dropped=(),        # where each left-out text was ("news.jsonl:3")
+                ):
+        super().__init__(items)
+        self.dropped = list(dropped)
+
+    def __repr__(self): return f"TextCorpus({len(self)} texts, {len(self.dropped)} empty left out)"
+
+def _items(rows, source: str, max_count: int | None) -> TextCorpus:
+    "Items from `(id, text, where)` rows: empty texts left out (counted), at most `max_count`, ids unique."
+    items, dropped = [], []
     for uid, text, where in rows:
         if max_count is not None and len(items) >= max_count: break
-        items.append(Item(str(uid), str(text), float(len(str(text))), where))
-    if not items: raise ValueError(f"{source} holds no text")
+        text = "" if text is None else str(text)
+        if not text.strip():
+            dropped.append(where)
+            continue
+        items.append(Item(str(uid), text, float(len(text)), where))
+    if not items: raise ValueError(f"{source} holds no text" + (f" ({len(dropped)} empty left out)" if dropped else ""))
     seen = set()
     for it in items:
         if it.id in seen: raise ValueError(f"{source}: the id {it.id!r} occurs more than once; ids must be unique")
         seen.add(it.id)
-    return items
+    return TextCorpus(items, dropped)
 
 def text_file(path,                          # a UTF-8 text file, one text a line
               max_count: int | None = None   # at most this many texts (the first ones)
-              ) -> list[Item]:
-    "One text per non-empty line of a UTF-8 file; ids `<file stem>:<line number>`."
+              ) -> TextCorpus:
+    "One text per line of a UTF-8 file (stripped; blank lines left out and counted); ids `<file stem>:<line number>`."
     p = Path(path)
     lines = p.read_text(encoding="utf-8").splitlines()
-    return _items(((f"{p.stem}:{i}", l.strip(), f"{p.name}:{i}") for i, l in enumerate(lines, 1) if l.strip()),
-                  str(p), max_count)
+    return _items(((f"{p.stem}:{i}", l.strip(), f"{p.name}:{i}") for i, l in enumerate(lines, 1)), str(p), max_count)
 
 # %% ../nbs/08_text.ipynb #e3783206
 def _column(row: dict, key: str, where: str):
@@ -60,7 +75,7 @@ def jsonl_file(path,                          # a JSON-lines file, one object a 
                field: str = "text",           # the key holding the text
                id_field: str | None = None,   # the key holding the id (default: `<file stem>:<line number>`)
                max_count: int | None = None   # at most this many texts (the first ones)
-               ) -> list[Item]:
+               ) -> TextCorpus:
     "The texts of a JSON-lines file, one object a line, the text under `field`."
     p = Path(path)
     def rows():
@@ -77,7 +92,7 @@ def csv_file(path,                            # a CSV file with a header line
              id_column: str | None = None,    # the column holding the id (default: `<file stem>:<row number>`)
              max_count: int | None = None,    # at most this many texts (the first ones)
              delimiter: str = ","             # the field separator ("\t" for TSV)
-             ) -> list[Item]:
+             ) -> TextCorpus:
     "The texts of one column of a CSV file (with a header line)."
     p = Path(path)
     def rows():
@@ -96,19 +111,43 @@ def builtin_text_corpus() -> Path:
     return path
 
 def builtin_sentences(max_count: int | None = None  # at most this many sentences (the first ones)
-                      ) -> list[Item]:
+                      ) -> TextCorpus:
     "The built-in corpus: 403 varied English sentences (and a few in other languages) written for layernb."
     return text_file(builtin_text_corpus(), max_count)
 
 # %% ../nbs/08_text.ipynb #0404496d
 HUB_CORPORA = {"c4": dict(name="allenai/c4", config="en", split="validation", column="text")}
+HUB_MAX_COUNT = 1000   # texts read of a hub corpus unless max_count says otherwise (streamed: only these are fetched)
+
+# where MTEB's task metadata (`TaskMetadata.dataset["path"]`, `eval_splits`) puts the texts of common tasks:
+# used when the `mteb` package is not installed
+MTEB_TASKS = {"Banking77Classification": dict(name="mteb/banking77", split="test"),
+              "ImdbClassification": dict(name="mteb/imdb", split="test"),
+              "EmotionClassification": dict(name="mteb/emotion", split="test"),
+              "AmazonPolarityClassification": dict(name="mteb/amazon_polarity", split="test"),
+              "ToxicConversationsClassification": dict(name="mteb/toxic_conversations_50k", split="test"),
+              "TweetSentimentExtractionClassification": dict(name="mteb/tweet_sentiment_extraction", split="test")}
+
+def mteb_task(task: str, # an MTEB task name, e.g. "Banking77Classification"
+             ) -> dict:
+    "Where an MTEB task's texts are (dataset, eval split, source): from `mteb`'s task metadata, else `MTEB_TASKS`."
+    try: import mteb
+    except ImportError: mteb = None
+    if mteb is not None:
+        try: md = mteb.get_task(task).metadata
+        except Exception as e: raise ValueError(f"MTEB has no task {task!r} ({type(e).__name__}: {e})") from e
+        return dict(name=md.dataset["path"], split=md.eval_splits[0], source=f"mteb {mteb.__version__} task metadata")
+    if task not in MTEB_TASKS:
+        raise ValueError(f"unknown MTEB task {task!r}: without the `mteb` package layernb knows {sorted(MTEB_TASKS)}; "
+                         "pip install mteb, or name the dataset as hf:<name>")
+    return dict(MTEB_TASKS[task], source="layernb's table of MTEB tasks (mteb not installed)")
 
 def hub_text_dataset(name: str,                     # dataset name on the Hugging Face hub, e.g. "allenai/c4"
                      column: str = "text",          # the column holding the text
                      config: str | None = None,     # the dataset's configuration (e.g. "en" for C4)
                      split: str = "validation",     # the split to read
                      max_count: int | None = 1000   # rows to read (streamed: only these are fetched)
-                     ) -> list[Item]:
+                     ) -> TextCorpus:
     "The first `max_count` texts of a hub dataset, streamed through `datasets` (needs the network)."
     try: import datasets
     except ImportError as e:
@@ -122,21 +161,24 @@ def hub_text_dataset(name: str,                     # dataset name on the Huggin
                   src, max_count)
 
 def load_corpus(spec,                          # "builtin", a .txt/.jsonl/.csv/.tsv path, "c4", "mteb:<task>" or "hf:<name>[:<config>]"
-                max_count: int | None = None,  # at most this many texts
-                column: str | None = None      # the text column of a JSONL/CSV file or hub dataset (default "text")
-                ) -> list[Item]:
+                max_count: int | None = None,  # at most this many texts (a hub corpus: HUB_MAX_COUNT unless given)
+                column: str | None = None,     # the text column of a JSONL/CSV file or hub dataset (default "text")
+                split: str | None = None,      # a hub corpus's split (default: C4's validation, a task's eval split)
+                ) -> TextCorpus:
     "The texts of a corpus named by one string (what experiments and the command line take)."
     spec = str(spec)
     col = column or "text"
+    hub_count = max_count or HUB_MAX_COUNT
     if spec == "builtin": return builtin_sentences(max_count)
     if spec in HUB_CORPORA:
-        kw = dict(HUB_CORPORA[spec]); kw["column"] = column or kw["column"]
-        return hub_text_dataset(**kw, max_count=max_count or 1000)
+        kw = dict(HUB_CORPORA[spec]); kw["column"] = column or kw["column"]; kw["split"] = split or kw["split"]
+        return hub_text_dataset(**kw, max_count=hub_count)
     if spec.startswith("mteb:"):
-        return hub_text_dataset(f"mteb/{spec[5:]}", col, split="test", max_count=max_count or 1000)
+        task = mteb_task(spec[5:])
+        return hub_text_dataset(task["name"], col, split=split or task["split"], max_count=hub_count)
     if spec.startswith("hf:"):
         name, _, config = spec[3:].partition(":")
-        return hub_text_dataset(name, col, config or None, max_count=max_count or 1000)
+        return hub_text_dataset(name, col, config or None, split=split or "train", max_count=hub_count)
     p = Path(spec)
     if not p.is_file():
         raise FileNotFoundError(f"corpus {spec!r} is neither a file nor one of 'builtin', {list(HUB_CORPORA)}, 'mteb:<task>', 'hf:<name>'")
@@ -144,6 +186,17 @@ def load_corpus(spec,                          # "builtin", a .txt/.jsonl/.csv/.
                ".csv": lambda: csv_file(p, col, max_count=max_count), ".tsv": lambda: csv_file(p, col, max_count=max_count, delimiter="\t")}
     if p.suffix.lower() not in readers: raise ValueError(f"{p.name}: unknown corpus format {p.suffix!r}; use one of {list(readers)}")
     return readers[p.suffix.lower()]()
+
+# %% ../nbs/08_text.ipynb #cfp00002
+def corpus_fingerprint(items: Sequence[Item], # the corpus as read (Items, the text as source)
+                      ) -> dict:
+    "What identifies a corpus as read: its number of texts and digests of the texts and of the ids, in order."
+    return dict(n_texts=len(items), texts=digest([it.source for it in items]), ids=digest([it.id for it in items]))
+
+def is_hub_corpus(spec: str, # a corpus string, as `load_corpus` takes
+                 ) -> bool:
+    "Whether `spec` names a hub dataset (read over the network) rather than a local file or the built-in corpus."
+    return str(spec) in HUB_CORPORA or str(spec).startswith(("mteb:", "hf:"))
 
 # %% ../nbs/08_text.ipynb #92098780
 @dataclass
@@ -156,6 +209,8 @@ class TextModel(LoadedModel):
     max_length: int = 512          # longer texts are truncated to this many tokens (and counted)
     revision: str | None = None    # the hub commit of the checkpoint, when known
     missing_weights: list = field(default_factory=list)  # weights the checkpoint lacked (randomly initialised)
+    sentence_transformers: dict | None = None  # the sentence-transformers folder's own settings used (else None)
+    stack: str | None = None       # "encoder" for an encoder-decoder model (its encoder stack's layers), else None
 
     @property
     def layer_names(self) -> list[str]: return text_layer_names(self.n_layers)
@@ -193,12 +248,49 @@ def _tokenizer(tokenizer, name: str):
         tokenizer.pad_token = tokenizer.eos_token
     return tokenizer
 
-def _max_length(tokenizer, config, max_length: int | None) -> int:
-    "Tokens per text: `max_length`, else the smaller of the tokenizer's and the position embeddings' limits."
-    if max_length is not None: return int(max_length)
-    limits = [getattr(tokenizer, "model_max_length", None), getattr(config, "max_position_embeddings", None)]
+def _position_limit(model: nn.Module, config) -> int | None:
+    "Tokens the positions take: max_position_embeddings, less padding_idx + 1 where they follow it (RoBERTa)."
+    n = getattr(config, "max_position_embeddings", None)
+    if n is None: return None
+    pad = getattr(getattr(model, "embeddings", None), "padding_idx", None)
+    return int(n) - int(pad) - 1 if pad is not None else int(n)
+
+def _max_length(tokenizer, model: nn.Module, config, st: dict | None, max_length: int | None) -> int:
+    "Tokens per text: `max_length` (checked), else the least of the tokenizer's, positions' and folder's limits."
+    positions = _position_limit(model, config)
+    if max_length is not None:
+        least = tokenizer.num_special_tokens_to_add() + 1
+        if max_length < least:
+            raise ValueError(f"max_length {max_length} leaves no room for a token: at least {least} here")
+        if positions is not None and max_length > positions:
+            raise ValueError(f"max_length {max_length} exceeds the {positions} positions of {type(model).__name__}")
+        return int(max_length)
+    limits = [getattr(tokenizer, "model_max_length", None), positions, (st or {}).get("max_seq_length")]
     limits = [int(l) for l in limits if l is not None and l < 1_000_000]
     return min(limits) if limits else 512
+
+# %% ../nbs/08_text.ipynb #st000001
+_ST_POOLINGS = {"pooling_mode_mean_tokens": "mean", "pooling_mode_cls_token": "cls", "pooling_mode_max_tokens": "max",
+                "pooling_mode_lasttoken": "last_token", "pooling_mode_mean_sqrt_len_tokens": None,
+                "pooling_mode_weightedmean_tokens": None}
+
+def sentence_transformers_settings(folder, # a model folder
+                                  ) -> dict | None:
+    "A sentence-transformers folder's settings (max_seq_length, do_lower_case, pooling, normalize, modules), or None."
+    p = Path(folder)
+    if not (p / "modules.json").is_file(): return None
+    modules = [m["type"].rsplit(".", 1)[-1] for m in json.loads((p / "modules.json").read_text())]
+    paths = {m["type"].rsplit(".", 1)[-1]: m.get("path", "") for m in json.loads((p / "modules.json").read_text())}
+    cfg_file = p / "sentence_bert_config.json"
+    cfg = json.loads(cfg_file.read_text()) if cfg_file.is_file() else {}
+    pooling = None
+    if "Pooling" in paths:
+        pc = json.loads((p / paths["Pooling"] / "config.json").read_text())
+        modes = [k for k in _ST_POOLINGS if pc.get(k)]
+        pooling = _ST_POOLINGS[modes[0]] if len(modes) == 1 else None
+        if pooling is None: pooling = f"unsupported: {modes}"
+    return dict(max_seq_length=cfg.get("max_seq_length"), do_lower_case=bool(cfg.get("do_lower_case", False)),
+                pooling=pooling, normalize="Normalize" in modules, modules=modules)
 
 # %% ../nbs/08_text.ipynb #b006fa7f
 def load_text_model(name_or_path,                  # a local folder or hub name, or a transformers config (with random_init)
@@ -206,8 +298,9 @@ def load_text_model(name_or_path,                  # a local folder or hub name,
                     seed: int = 0,                 # seed of the random weights
                     tokenizer=None,                # a tokenizer, or its folder / name (default: that of `name_or_path`)
                     device="auto",                 # where the model runs
-                    dtype="auto",                  # "auto" (bfloat16/float16 on CUDA, float32 elsewhere) or a torch dtype
-                    max_length: int | None = None  # tokens per text (default: the model's limit)
+                    dtype="float32",               # a torch dtype or its name, or "auto" (bfloat16/float16 on CUDA)
+                    max_length: int | None = None, # tokens per text (default: the model's limit)
+                    sentence_transformers: bool = True  # read a sentence-transformers folder's own settings
                     ) -> TextModel:
     "A text model from a folder or hub name (pretrained) or, with `random_init=True`, the same architecture with seeded random weights."
     from transformers import AutoConfig, AutoModel, PretrainedConfig
@@ -237,12 +330,17 @@ def load_text_model(name_or_path,                  # a local folder or hub name,
         missing, source = sorted(info.get("missing_keys", [])), f"pretrained:{name}"
         if missing: warnings.warn(f"{name}: {len(missing)} weights are not in the checkpoint and were randomly initialised "
                                   f"({missing[:3]} ...); they are listed in missing_weights and in every result's metadata")
+    stack = None
+    if getattr(config, "is_encoder_decoder", False):          # T5, BART: the encoder stack, as sentence encoders use
+        model, stack = model.get_encoder(), "encoder"
     model = model.to(device=dev, dtype=_dtype(dtype, dev)).eval()
-    return TextModel(model, tok, name, source, _max_length(tok, config, max_length),
-                     getattr(config, "_commit_hash", None), missing)
+    from_folder = sentence_transformers and isinstance(name_or_path, (str, Path))
+    st = sentence_transformers_settings(name) if from_folder else None
+    return TextModel(model, tok, name, source, _max_length(tok, model, config, st, max_length),
+                     getattr(config, "_commit_hash", None), missing, st, stack)
 
 # %% ../nbs/08_text.ipynb #96fb9210
-POOLINGS = ("tokens", "mean", "cls", "max", "last_token", "pooler")
+POOLINGS = ("tokens", "mean", "cls", "max", "last_token", "pooler", "model")
 
 def pool_hidden(h: torch.Tensor,     # (B, T, D) hidden states of one layer
                 mask: torch.Tensor,  # (B, T) attention mask, 1 on real tokens
@@ -270,7 +368,28 @@ def _pooling(pooling: str | None, tm: TextModel) -> str:
         lost = [k for k in tm.missing_weights if k.startswith("pooler.")]
         if lost: raise ValueError(f"the pooler of {tm.name!r} is not in its checkpoint ({lost}), so it would be random; "
                                   "use pooling 'cls' or 'mean'")
+    if p == "model": _check_model_pooling(tm)
     return p
+
+def _check_model_pooling(tm: TextModel):
+    "Refuse the 'model' pooling unless `tm` is a sentence-transformers folder of Transformer, Pooling (and Normalize)."
+    st = tm.sentence_transformers
+    if st is None:
+        raise ValueError(f"{tm.name!r} is not a sentence-transformers folder (no modules.json): use 'mean', 'cls', ...")
+    if st["pooling"] not in POOLINGS:
+        raise ValueError(f"{tm.name!r} pools with {st['pooling']}; layernb has no such pooling")
+    other = [m for m in st["modules"] if m not in ("Transformer", "Pooling", "Normalize")]
+    if other:
+        raise ValueError(f"{tm.name!r} has modules {other} after pooling, which layernb does not apply: use 'mean'")
+
+def _first_slot_positions(model: nn.Module) -> bool:
+    "Whether the model numbers positions from a batch's first slot and takes no position ids (BART's encoder)."
+    return "position_ids" not in inspect.signature(model.forward).parameters and hasattr(model, "embed_positions")
+
+def _forward_inputs(model: nn.Module) -> set:
+    "The tokenizer outputs the model's forward takes (token_type_ids only where named: not DistilBERT, T5, Llama)."
+    named = inspect.signature(model.forward).parameters
+    return {"input_ids", "attention_mask"} | ({"token_type_ids"} if "token_type_ids" in named else set())
 
 def _resolve_layers(layers, n_layers: int) -> list[str]:
     "Layer names, in model order, from None (all), a name, or a list of names."
@@ -299,42 +418,46 @@ def _meta(tm: TextModel, names: list[str], pooling: str, padding_side: str) -> d
     return {"model": tm.name, "weights_source": tm.weights_source, "random_weights": tm.is_random, "revision": tm.revision,
             "missing_weights": list(tm.missing_weights), "model_class": type(tm.model).__name__,
             "config": _text_config(tm.config), "layers": names, "pooling": pooling, "max_length": tm.max_length,
-            "padding_side": padding_side, "dtype": str(tm.dtype).replace("torch.", ""),
+            "padding_side": padding_side, "dtype": str(tm.dtype).replace("torch.", ""), "device": str(tm.device),
+            "sentence_transformers": tm.sentence_transformers, "stack": tm.stack,
             "transformers_version": transformers.__version__}
 
 # %% ../nbs/08_text.ipynb #d8c43d0d
-def text_extractor(tm: TextModel,                 # the model and its tokenizer
-                   pooling: str | None = None,    # None/"tokens" (token frames) or one of POOLINGS
-                   layers=None,                   # layer names (default: all)
-                   padding_side: str | None = None  # "right" or "left" (default: the tokenizer's)
-                   ) -> Callable[[Sequence[str], Sequence[str]], LayerSet]:
-    "The function `(texts, ids) -> LayerSet` that runs one padded batch (what `text_features` and a pipeline call per batch)."
-    pooling, names = _pooling(pooling, tm), _resolve_layers(layers, tm.n_layers)
+def _batch_extractor(tm: TextModel, poolings: Sequence[str], layers, padding_side: str | None):
+    "The function `(texts, ids) -> {pooling: LayerSet}`: one forward pass of a padded batch, every pooling from it."
+    names = _resolve_layers(layers, tm.n_layers)
     side = padding_side or tm.tokenizer.padding_side
     if side not in ("right", "left"): raise ValueError(f"padding_side must be 'right' or 'left', got {side!r}")
-    index, meta = [tm.layer_names.index(n) for n in names], _meta(tm, names, pooling, side)
-    positions = _left_positions(tm.model)
+    index, metas = [tm.layer_names.index(n) for n in names], {p: _meta(tm, names, p, side) for p in poolings}
+    positions, accepted = _left_positions(tm.model), _forward_inputs(tm.model)
+    if side == "left" and _first_slot_positions(tm.model):
+        raise ValueError(f"{type(tm.model).__name__} counts positions from a batch's first slot, takes no position ids: "
+                         "left padding would shift them; use padding_side='right'")
 
-    def extract(texts: Sequence[str], ids: Sequence[str]) -> LayerSet:
+    def extract(texts: Sequence[str], ids: Sequence[str]) -> dict[str, LayerSet]:
         if len(texts) != len(ids): raise ValueError(f"{len(ids)} ids for {len(texts)} texts")
         tok, old = tm.tokenizer, tm.tokenizer.padding_side
         try:
             tok.padding_side = side
-            enc = tok(list(texts), padding=True, truncation=True, max_length=tm.max_length, return_tensors="pt")
+            enc = tok(_cased(tm, texts), padding=True, truncation=True, max_length=tm.max_length, return_tensors="pt")
         finally: tok.padding_side = old
         mask = enc["attention_mask"]
         empty = [i for i, n in zip(ids, mask.sum(1).tolist()) if n == 0]
         if empty: raise ValueError(f"text(s) {empty} have no tokens; drop them from the corpus")
-        kw = {k: v.to(tm.device) for k, v in enc.items()}
+        kw = {k: v.to(tm.device) for k, v in enc.items() if k in accepted}
         if side == "left" and positions: kw["position_ids"] = (mask.cumsum(1) - 1).clamp(min=0).to(tm.device)
         with torch.inference_mode():
             hs = tm.model(**kw, output_hidden_states=True, return_dict=True).hidden_states
             if len(hs) != tm.n_layers + 1:
                 raise RuntimeError(f"{type(tm.model).__name__} returned {len(hs)} hidden states for {tm.n_layers} layers")
             m = mask.to(tm.device)
-            out = {n: _pooled_layer(tm, hs[i], m, pooling, ids) for n, i in zip(names, index)}
-        return LayerSet(out, meta)
+            pooled = {p: {n: _pooled_layer(tm, hs[i], m, p, ids) for n, i in zip(names, index)} for p in poolings}
+            return {p: LayerSet(pooled[p], metas[p]) for p in poolings}
     return extract
+
+def _cased(tm: TextModel, texts: Sequence[str]) -> list[str]:
+    "The texts as the model reads them: lower-cased for a sentence-transformers folder with do_lower_case."
+    return [t.lower() for t in texts] if (tm.sentence_transformers or {}).get("do_lower_case") else list(texts)
 
 def _pooled_layer(tm: TextModel, h: torch.Tensor, m: torch.Tensor, pooling: str, ids) -> Frames:
     "One layer of a batch as Frames: the real tokens' frames, or one pooled vector per text (float32, numpy)."
@@ -343,9 +466,27 @@ def _pooled_layer(tm: TextModel, h: torch.Tensor, m: torch.Tensor, pooling: str,
         return Frames(h[m.bool()].float().cpu().numpy(), np.concatenate([[0], np.cumsum(counts)]), None, ids)
     if pooling == "pooler":
         first = h[torch.arange(len(h), device=h.device), m.int().argmax(1)]
-        v = tm.model.pooler(first[:, None, :]).float()
+        v = tm.model.pooler(first[:, None, :])
+        if isinstance(tm.model.pooler, nn.Linear):         # ALBERT: a Linear, then tanh
+            v = tm.model.pooler_activation(v[:, 0])
+        v = v.float()
+    elif pooling == "model":
+        v = pool_hidden(h, m, tm.sentence_transformers["pooling"])
+        if tm.sentence_transformers["normalize"]: v = torch.nn.functional.normalize(v, p=2, dim=1)
     else: v = pool_hidden(h, m, pooling)
     return Frames(v.cpu().numpy(), np.arange(len(v) + 1), None, ids)
+
+# %% ../nbs/08_text.ipynb #d8c43d0e
+def text_extractor(tm: TextModel,                 # the model and its tokenizer
+                   pooling: str | None = None,    # None/"tokens" (token frames) or one of POOLINGS
+                   layers=None,                   # layer names (default: all)
+                   padding_side: str | None = None  # "right" or "left" (default: the tokenizer's)
+                   ) -> Callable[[Sequence[str], Sequence[str]], LayerSet]:
+    "The function `(texts, ids) -> LayerSet` that runs one padded batch (what `text_features` and a pipeline call per batch)."
+    p = _pooling(pooling, tm)
+    run = _batch_extractor(tm, [p], layers, padding_side)
+    def extract(texts: Sequence[str], ids: Sequence[str]) -> LayerSet: return run(texts, ids)[p]
+    return extract
 
 # %% ../nbs/08_text.ipynb #c38e0a1d
 def _as_texts(texts, ids) -> tuple[list[str], list[str]]:
@@ -366,23 +507,25 @@ def token_counts(tm: TextModel,  # the model whose tokenizer counts
                  ) -> np.ndarray:
     "Tokens of each text (special tokens included) before truncation to `tm.max_length` (counted up to max_length + 1)."
     strs, _ = _as_texts(texts, None)
-    enc = tm.tokenizer(strs, truncation=True, max_length=tm.max_length + 1)
+    enc = tm.tokenizer(_cased(tm, strs), truncation=True, max_length=tm.max_length + 1)
     return np.array([len(x) for x in enc["input_ids"]], dtype=np.int64)
 
 # %% ../nbs/08_text.ipynb #c7a0bfe3
-def text_features(tm: TextModel,                   # the model and its tokenizer
-                  texts,                           # Items (the text as source) or strings
-                  pooling: str | None = None,      # None (token frames) or "mean", "cls", "max", "last_token", "pooler"
-                  layers=None,                     # layer names (default: all)
-                  batch_size: int = 32,            # texts per forward pass (sorted by length, longest first)
-                  ids: Sequence[str] | None = None,  # one id per text (default: the items' ids, or "0", "1", ...)
-                  padding_side: str | None = None, # "right" or "left" (default: the tokenizer's)
-                  progress: bool = True            # tqdm bar over texts
-                  ) -> LayerSet:
-    "Every layer of every text as one `LayerSet` in input order: token frames or one pooled vector per text."
+def pooled_features(tm: TextModel,                   # the model and its tokenizer
+                    texts,                           # Items (the text as source) or strings
+                    poolings: Sequence[str | None],  # the poolings wanted (None or "tokens": token frames)
+                    layers=None,                     # layer names (default: all)
+                    batch_size: int = 32,            # texts per forward pass (sorted by length, longest first)
+                    ids: Sequence[str] | None = None,  # one id per text (default: the items' ids, or "0", "1", ...)
+                    padding_side: str | None = None, # "right" or "left" (default: the tokenizer's)
+                    progress: bool = True            # tqdm bar over texts
+                    ) -> dict[str, LayerSet]:
+    "{pooling: LayerSet} of every layer of every text in input order, every pooling taken from the same forward passes."
     if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     strs, names = _as_texts(texts, ids)
-    extract_fn = text_extractor(tm, pooling, layers, padding_side)
+    ps = list(dict.fromkeys(_pooling(p, tm) for p in poolings))
+    if not ps: raise ValueError("no pooling asked for")
+    extract_fn = _batch_extractor(tm, ps, layers, padding_side)
     counts = token_counts(tm, strs)
     items = [Item(n, t, float(c)) for n, t, c in zip(names, strs, counts)]
     parts = []
@@ -390,9 +533,24 @@ def text_features(tm: TextModel,                   # the model and its tokenizer
         for batch in plan_batches(items, batch_size):      # longest first, similar lengths together
             parts.append(extract_fn([it.source for it in batch], [it.id for it in batch]))
             bar.update(len(batch))
-    where = {u: j for j, u in enumerate(u for p in parts for u in p.ids)}
+    where = {u: j for j, u in enumerate(u for p in parts for u in p[ps[0]].ids)}
     perm = [where[u] for u in names]
-    layers_ = {k: Frames.cat([p[k] for p in parts]).subset(perm) for k in parts[0].names}
     truncated = [n for n, c in zip(names, counts) if c > tm.max_length]
     if truncated: warnings.warn(f"{len(truncated)} text(s) longer than {tm.max_length} tokens were truncated (ids in meta['truncated'])")
-    return LayerSet(layers_, {**parts[0].meta, "n_texts": len(strs), "truncated": truncated, "batch_size": batch_size})
+    extra = {"n_texts": len(strs), "truncated": truncated, "batch_size": batch_size}
+    def joined(p: str) -> LayerSet:
+        layers_ = {k: Frames.cat([q[p][k] for q in parts]).subset(perm) for k in parts[0][p].names}
+        return LayerSet(layers_, {**parts[0][p].meta, **extra})
+    return {p: joined(p) for p in ps}
+
+def text_features(tm: TextModel,                   # the model and its tokenizer
+                  texts,                           # Items (the text as source) or strings
+                  pooling: str | None = None,      # None (token frames) or one of POOLINGS
+                  layers=None,                     # layer names (default: all)
+                  batch_size: int = 32,            # texts per forward pass (sorted by length, longest first)
+                  ids: Sequence[str] | None = None,  # one id per text (default: the items' ids, or "0", "1", ...)
+                  padding_side: str | None = None, # "right" or "left" (default: the tokenizer's)
+                  progress: bool = True            # tqdm bar over texts
+                  ) -> LayerSet:
+    "Every layer of every text as one `LayerSet` in input order: token frames or one pooled vector per text."
+    return pooled_features(tm, texts, [pooling], layers, batch_size, ids, padding_side, progress)[_pooling(pooling, tm)]
