@@ -22,7 +22,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 FULLY_DOCUMENTED = ["layernb.audio", "layernb.checkpoints", "layernb.cli", "layernb.conditional", "layernb.core",
                     "layernb.experiments", "layernb.metrics", "layernb.models", "layernb.moments", "layernb.pipeline",
                     "layernb.plots", "layernb.report", "layernb.results", "layernb.similarity", "layernb.speech",
-                    "layernb.store", "layernb.subspace", "layernb.temporal", "layernb.text", "layernb.toys"]
+                    "layernb.store", "layernb.subspace", "layernb.temporal", "layernb.text", "layernb.toys", "layernb.widgets"]
 
 
 _BUILD = {}
