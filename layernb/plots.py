@@ -38,6 +38,11 @@ def provenance(
     parts = [meta.get(k) for k in _PROVENANCE_KEYS if meta.get(k)]
     return "; ".join(dict.fromkeys(str(p) for p in parts))
 
+def _wrap(text: str, width: int = 70) -> str:
+    "`text` broken into lines of at most `width` characters (long provenance in a title)."
+    import textwrap
+    return "\n".join(textwrap.wrap(text, width))
+
 def _as_matrix(result, names: Sequence[str] | None) -> tuple[np.ndarray, list, dict]:
     "(matrix, layer names, attributes) of a `SimilarityResult` or of an array with `names`."
     if hasattr(result, "matrix") and hasattr(result, "names"):   # a SimilarityResult
@@ -115,7 +120,7 @@ def heatmap(result: SimilarityResult | np.ndarray, # a SimilarityResult, or an (
         ax.scatter(j, i, marker="x", s=12, color="0.9", linewidths=0.8, label="interval holds 0")
     _hatch_undefined(ax, mat, undefined)
     if title is None and a:
-        title = f"{a['metric']}, n={a['n']}" + (f"\n({provenance(a['meta'])})" if provenance(a["meta"]) else "")
+        title = f"{a['metric']}, n={a['n']}" + (f"\n({_wrap(provenance(a['meta']))})" if provenance(a["meta"]) else "")
     if title: ax.set_title(title, fontsize=9)
     if colorbar:
         cb = ax.figure.colorbar(im, ax=ax, shrink=0.8)
@@ -223,8 +228,8 @@ def propagation_plot(prop,                              # a `layernb.conditional
     ax.set_xticks(x, keep, rotation=45 if len(x) > 6 else 0, ha="right" if len(x) > 6 else "center")
     ax.set_xlabel("layer"); ax.set_ylabel("similarity / R²")
     src = provenance(prop.meta)
-    ax.set_title(f"propagation of {prop.input!r}" + (f" ({src})" if src else "")
-                 + (f", {bands.settings.get('level', 0.95):.0%} bootstrap bands" if bands is not None else ""), fontsize=9)
+    head = f"propagation of {prop.input!r}" + (f", {bands.settings.get('level', 0.95):.0%} bootstrap bands" if bands is not None else "")
+    ax.set_title(head + (f"\n({_wrap(src)})" if src else ""), fontsize=9)
     ax.legend(fontsize=9, frameon=False)
     return _finish(ax.figure, path)
 
@@ -324,7 +329,7 @@ def temporal_animation(result,                            # a TemporalResult or 
         lim = np.nanmax(np.abs(series[2])) if np.isfinite(series[2]).any() else 1.0
     n, k = len(result.names), len(series)
     # not a pyplot figure: the player shows it, the notebook does not add a still of it
-    fig = Figure(figsize=(k * (2.0 + 0.45 * n) + 0.6, 2.4 + 0.45 * n), dpi=dpi, layout="constrained")
+    fig = Figure(figsize=(k * (2.0 + 0.45 * n) + 0.6, 2.4 + 0.45 * n), dpi=dpi, layout="constrained", facecolor="white")
     axs = fig.subplots(1, k, squeeze=False)
     for i, (ax, s, t) in enumerate(zip(axs[0], series, titles)):
         diff = cond and i == 2

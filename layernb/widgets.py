@@ -15,7 +15,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .results import SimilarityResult, load_experiment, load_grid, _PROVENANCE_KEYS
-from .plots import heatmap, propagation_plot, provenance, subspace_graph_plot
+from .plots import heatmap, propagation_plot, provenance, subspace_graph_plot, _wrap
 
 # %% auto #0
 __all__ = ['Explorer', 'SubspaceExplorer']
@@ -230,13 +230,14 @@ class Explorer(_Widget):
         if not keep: raise KeyError(f"none of the selected layers is in this result; it has {names}")
         idx = [names.index(k) for k in keep]
         src = provenance(meta) or provenance(self.meta)
-        title = m + (f" | {g}" if g else "") + where + (f" [{run}]" if run else "") + (f"\n({src})" if src else "")
+        title = m + (f" | {g}" if g else "") + where + (f" [{run}]" if run else "") + (f"\n({_wrap(src)})" if src else "")
         return mat[np.ix_(idx, idx)], keep, title
 
     def draw(self) -> Figure:
         "Redraw for the current widget values (the heatmap, and the propagation curves if there are any); return the figure."
         if self.figure is None:     # not a pyplot figure: rendered to PNG here, never shown twice by the inline backend
-            self.figure = Figure(figsize=(12 if self.propagation is not None else 6.5, 5.5), dpi=100, layout="constrained")
+            size = (12 if self.propagation is not None else 6.5, 5.5)
+            self.figure = Figure(figsize=size, dpi=100, layout="constrained", facecolor="white")
         self.figure.clear()
         self.message = None
         try: mat, keep, title = self.current()
@@ -286,7 +287,7 @@ class SubspaceExplorer(_Widget):
 
     def draw(self) -> Figure:
         "Redraw the graph for the current widget values; return the figure."
-        if self.figure is None: self.figure = Figure(figsize=(8, 4), dpi=100, layout="constrained")
+        if self.figure is None: self.figure = Figure(figsize=(8, 4), dpi=100, layout="constrained", facecolor="white")
         self.figure.clear()
         self.message = None
         nodes, edges = self.current()
