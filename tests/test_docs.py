@@ -220,6 +220,27 @@ def test_home_page_and_readme_install_alike(pages):
 TEMP_PATHS_KNOWN: dict[str, str] = {}
 
 
+def test_citations_link_to_the_references(pages):
+    "Every page names a cited work only as a link to its entry on the References page; every entry links to the work."
+    from build_docs import citations
+    cites = citations()
+    refs = pages["references.html"]
+    for key in cites.values():
+        entry = re.search(rf'<span id="{key}"></span>(.*?)</li>', refs, re.S)
+        assert entry and 'href="https://' in entry.group(1), f"references.html: no linked entry {key}"
+    for name, page in pages.items():
+        if name == "references.html": continue
+        text = re.sub(r"<pre.*?</pre>|<code.*?</code>|<a [^>]*>.*?</a>|<script.*?</script>", "", page, flags=re.S)
+        bare = [c for c in cites if re.search(r"(?<![\w-])" + re.escape(html.escape(c)) + r"(?![\w-])", text)]
+        assert not bare, f"{name} cites {bare} without a link to references.html"
+
+
+def test_faq_page(pages):
+    "A FAQ / troubleshooting page, listed in the sidebar of every page."
+    assert "faq.html" in pages and "troubleshooting" in pages["faq.html"].lower()
+    assert all('href="faq.html"' in p or 'href="../faq.html"' in p for n, p in pages.items() if n not in ("search.html", "genindex.html"))
+
+
 def test_no_temporary_paths(pages):
     "Saved outputs print relative names: no temporary folder or home directory of the machine that ran them."
     pat = re.compile(r"/tmp/|/var/folders/|/private/var/|/home/\w+|/root/|/work/|C:\\\\Users|" + re.escape(tempfile.gettempdir() + "/"))
