@@ -162,8 +162,9 @@ def _experiment_results(folder: Path, meta: dict) -> dict[str, SimilarityResult]
         std_file = folder / "similarities" / f"{metric}_std.npy"
         std = np.load(std_file) if std_file.is_file() else None
         if std is not None and not np.isfinite(std).any(): std = None   # not estimated (one pass over every row)
-        out[metric] = SimilarityResult(meta["layer_names"], np.load(folder / "similarities" / f"{metric}.npy"), metric,
-                                       info.get("n", float("nan")), std=std, settings=info.get("settings", {}), meta=src)
+        mat = np.load(folder / "similarities" / f"{metric}.npy")
+        out[metric] = SimilarityResult(meta["layer_names"], mat, metric, info.get("n", float("nan")), std=std,
+                                       settings=info.get("settings", {}), meta=src)
     return out
 
 def load_experiment(folder: str | Path, # a report folder (`layernb demo`, `extract --stream`) or one experiment of `layernb grid`
@@ -176,7 +177,8 @@ def load_experiment(folder: str | Path, # a report folder (`layernb demo`, `extr
     meta = json.loads((folder / "metadata.json").read_text())
     if (folder / meta.get("matrices_file", "matrices.npz")).is_file(): return _report_results(folder, meta)
     if meta.get("status") == "complete" and (folder / "similarities").is_dir(): return _experiment_results(folder, meta)
-    raise ValueError(f"{folder} holds no finished results (no matrices.npz, status {meta.get('status')!r}); run it again to finish it")
+    raise ValueError(f"{folder} holds no finished results (no matrices.npz, status {meta.get('status')!r}); "
+                     "run it again to finish it")
 
 def load_grid(folder: str | Path, # the output folder of `layernb grid` / `layernb batch` (holds grid_summary.json)
              ) -> dict[str, dict[str, SimilarityResult]]:

@@ -38,7 +38,8 @@ def _entry(r, names, meta) -> tuple[np.ndarray, list, dict]:
     mat = np.asarray(r, dtype=np.float64)
     if not names: raise ValueError("pass the layer names with array results: Explorer(results, names=[...])")
     if mat.shape != (len(names), len(names)):
-        raise ValueError(f"expected a {len(names)} x {len(names)} matrix for {len(names)} layer names, got shape {mat.shape}")
+        L = len(names)
+        raise ValueError(f"expected a {L} x {L} matrix for {L} layer names, got shape {mat.shape}")
     return mat, list(names), dict(meta or {})
 
 def _from_list(results: Sequence[SimilarityResult]) -> dict:
@@ -68,7 +69,8 @@ def _read_folder(folder: str | Path) -> tuple[dict, object]:
     folder = Path(folder)
     if (folder / "grid_summary.json").is_file(): return load_grid(folder), None
     if not (folder / "metadata.json").is_file():
-        raise FileNotFoundError(f"{folder}/metadata.json is missing: is {folder.name} a report, experiment or grid folder?")
+        raise FileNotFoundError(f"{folder}/metadata.json is missing: "
+                                f"is {folder.name} a report, experiment or grid folder?")
     return {"": load_experiment(folder)}, _report_propagation(folder)
 
 def _runs(results) -> tuple[dict, object]:
@@ -82,7 +84,8 @@ def _runs(results) -> tuple[dict, object]:
         return {"": {_key(k): v for k, v in results.items()}}, prop
     results = list(results)
     bad = [type(r).__name__ for r in results if not isinstance(r, SimilarityResult)]
-    if bad: raise TypeError(f"a list of results must hold SimilarityResults, got {bad}; pass arrays in a dict with names=")
+    if bad:
+        raise TypeError(f"a list of results must hold SimilarityResults, got {bad}; pass arrays in a dict with names=")
     return _from_list(results), prop
 
 # %% ../nbs/15_widgets.ipynb #57e15d7f
@@ -99,7 +102,9 @@ class _Widget:
         self.png = buf.getvalue()
         self.output.clear_output(wait=True)
         with self.output:
-            if self.message: display(HTML(f'<p class="layernb-message" style="font-size:1.1em;padding:1em">{html.escape(self.message)}</p>'))
+            if self.message:
+                text = html.escape(self.message)
+                display(HTML(f'<p class="layernb-message" style="font-size:1.1em;padding:1em">{text}</p>'))
             else: display(Image(self.png, format="png"))
         return self.figure
 
@@ -145,7 +150,8 @@ class Explorer(_Widget):
         self.given = W.Dropdown(description="given")
         n_win = 0 if temporal is None else len(temporal.starts)
         self.window = W.IntSlider(min=0, max=n_win, value=0, description="window", disabled=n_win == 0)
-        self.layers = W.SelectMultiple(options=self.names, value=tuple(self.names), description="layers", rows=min(10, len(self.names)))
+        self.layers = W.SelectMultiple(options=self.names, value=tuple(self.names), description="layers",
+                                       rows=min(10, len(self.names)))
         self.output = W.Output()
         self.figure = None
         self._quiet = True
@@ -153,7 +159,8 @@ class Explorer(_Widget):
         self.run.observe(lambda _: self._changed(self._update_metrics), "value")
         self.metric.observe(lambda _: self._changed(self._update_given), "value")
         for w in (self.given, self.window, self.layers): w.observe(lambda _: self._changed(), "value")
-        self.widget = W.VBox([W.HBox([self.run, self.metric, self.given]), W.HBox([self.window, self.layers]), self.output])
+        controls = [W.HBox([self.run, self.metric, self.given]), W.HBox([self.window, self.layers])]
+        self.widget = W.VBox([*controls, self.output])
         self._quiet = False
         self.draw()
 
@@ -187,7 +194,8 @@ class Explorer(_Widget):
         "The conditioning choices of the selected metric."
         givens = [g for run, m, g in self.results if run == self.run.value and m == self.metric.value]
         t = self.temporal
-        if t is not None and self.metric.value in t.metrics and getattr(t, "conditional", None) and t.given not in givens:
+        windows = t is not None and self.metric.value in t.metrics
+        if windows and getattr(t, "conditional", None) and t.given not in givens:
             givens.append(t.given)
         opts = [self.NONE if g is None else g for g in dict.fromkeys(givens)] or [self.NONE]
         keep = self.given.value if self.given.value in opts else opts[0]
@@ -215,14 +223,18 @@ class Explorer(_Widget):
         g = None if self.given.value == self.NONE else self.given.value
         w, t = self.window.value, self.temporal
         if w > 0:
-            if t is None or m not in t.metrics: raise KeyError(f"no windows of {m!r}: the temporal result has {[] if t is None else t.metrics}")
-            if g is not None and g != getattr(t, "given", None): raise KeyError(f"no windows of {m!r} given {g!r}; pick given = (none)")
+            if t is None or m not in t.metrics:
+                raise KeyError(f"no windows of {m!r}: the temporal result has {[] if t is None else t.metrics}")
+            if g is not None and g != getattr(t, "given", None):
+                raise KeyError(f"no windows of {m!r} given {g!r}; pick given = (none)")
             vals = t.values if g is None else t.conditional
-            mat, names, meta, where = np.asarray(vals[m][w - 1]), list(t.names), dict(t.meta), f", window {w}/{len(t.starts)}"
+            mat, names, meta = np.asarray(vals[m][w - 1]), list(t.names), dict(t.meta)
+            where = f", window {w}/{len(t.starts)}"
             if t.missing[w - 1]: raise KeyError(f"window {w} is missing: too few rows in it (see min_rows)")
         else:
             if (run, m, g) not in self.results:
-                raise KeyError(f"no whole-data result for {m!r} given {g!r}" + ("; move the window slider to a window" if t is not None else ""))
+                hint = "; move the window slider to a window" if t is not None else ""
+                raise KeyError(f"no whole-data result for {m!r} given {g!r}{hint}")
             mat, names, meta = self.results[(run, m, g)]
             where = ""
         if not self.layers.value: raise KeyError("no layer selected: pick at least one")
@@ -230,7 +242,8 @@ class Explorer(_Widget):
         if not keep: raise KeyError(f"none of the selected layers is in this result; it has {names}")
         idx = [names.index(k) for k in keep]
         src = provenance(meta) or provenance(self.meta)
-        title = m + (f" | {g}" if g else "") + where + (f" [{run}]" if run else "") + (f"\n({_wrap(src)})" if src else "")
+        title = m + (f" | {g}" if g else "") + where + (f" [{run}]" if run else "")
+        title += f"\n({_wrap(src)})" if src else ""
         return mat[np.ix_(idx, idx)], keep, title
 
     def draw(self) -> Figure:
@@ -244,7 +257,8 @@ class Explorer(_Widget):
         except KeyError as e: return self._say(e.args[0])
         axs = self.figure.subplots(1, 2 if self.propagation is not None else 1, squeeze=False)[0]
         lo, hi = self.scale(self.metric.value)
-        heatmap(mat, keep, title, ax=axs[0], annotate=len(keep) <= 8, vmin=lo, vmax=hi, cmap=self.cmap, label=self.metric.value)
+        heatmap(mat, keep, title, ax=axs[0], annotate=len(keep) <= 8, vmin=lo, vmax=hi, cmap=self.cmap,
+                label=self.metric.value)
         if self.propagation is not None:
             shown = [k for k in keep if k in self.propagation.layers]
             if shown: propagation_plot(self.propagation, layers=shown, ax=axs[1])
@@ -269,7 +283,8 @@ class SubspaceExplorer(_Widget):
         top = int(nodes.component.max()) + 1
         self.min_weight = W.FloatSlider(min=0.0, max=1.0, step=0.05, value=0.0, description="min |r|")
         self.components = W.IntSlider(min=1, max=top, value=top, description="PCs")
-        self.layers = W.SelectMultiple(options=layers, value=tuple(layers), description="layers", rows=min(10, len(layers)))
+        self.layers = W.SelectMultiple(options=layers, value=tuple(layers), description="layers",
+                                       rows=min(10, len(layers)))
         self.output = W.Output()
         self.figure = None
         for w in (self.min_weight, self.components, self.layers): w.observe(lambda _: self.draw(), "value")
