@@ -182,7 +182,7 @@ def to_sphinx(nb: dict, page: str = "", syms: Symbols | None = None) -> dict:
         src = "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
         if c["cell_type"] == "raw" and src.strip().startswith("---"):
             fm = yaml.safe_load(src.strip().strip("-")) or {}
-            text = f"# {fm.get('title', '')}\n\n" + (f"> {fm['description']}\n" if fm.get("description") else "")
+            text = f"# {fm.get('title', '')}\n\n" + (f"> {link_citations(fm['description'], page, cites)}\n" if fm.get("description") else "")
             cells.append({"cell_type": "markdown", "id": "title", "metadata": {}, "source": text})
             continue
         if c["cell_type"] == "markdown":
