@@ -138,7 +138,7 @@ def _set_threads(n: int | None):
 # %% ../nbs/10b_cli.ipynb #bd1df3a3
 def _demo(args) -> None:
     "`layernb demo`."
-    from layernb.report import run_demo
+    from layernb.report import run_demo, undefined_note
     metrics = _metrics(args.metrics)
     sm = _model(args) if args.model is not None else None
     init_distributed()
@@ -153,6 +153,7 @@ def _demo(args) -> None:
         elif n: print(f"reused {n} utterances stored in {args.out}/features, extracted {meta['stats']['n_items']}")
     print(f"{'replaced the report' if again else 'report'} in {args.out}: {', '.join(meta['figures'].values())}, "
           f"metadata.json ({meta['n_utterances']} utterances, {meta['weights_source']})")
+    for line in undefined_note(meta): print(f"note: {line}")
 
 def _extract(args) -> None:
     "`layernb extract`."

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Mapping, Sequence
-import json
 
 import numpy as np
 import matplotlib.pyplot as plt
@@ -15,13 +14,13 @@ from matplotlib import animation
 from matplotlib.figure import Figure
 
 from .core import to_numpy
-from .results import SimilarityResult
+from .results import SimilarityResult, _PROVENANCE_KEYS
 from .checkpoints import MEAN_LAYER, correlation_matrix
 
 # %% auto #0
 __all__ = ['PROPAGATION_CURVES', 'provenance', 'heatmap', 'heatmaps', 'dendrogram_heatmap', 'propagation_plot', 'temporal_plot',
-           'temporal_animation', 'subspace_graph_plot', 'explained_variance_plot', 'metric_correlations_heatmap',
-           'Explorer', 'SubspaceExplorer']
+           'TemporalAnimation', 'temporal_animation', 'subspace_graph_plot', 'explained_variance_plot',
+           'metric_correlations_heatmap']
 
 # %% ../nbs/14_plots.ipynb #ae735bab
 def _finish(fig: Figure, path: str | Path | None, **savefig_kwargs) -> Figure:
@@ -31,8 +30,6 @@ def _finish(fig: Figure, path: str | Path | None, **savefig_kwargs) -> Figure:
         fig.savefig(path, bbox_inches="tight", **savefig_kwargs)
     return fig
 
-_PROVENANCE_KEYS = ("model", "model_id", "weights_source") # the metadata entries that say where the weights came from
-
 def provenance(
     meta: Mapping | None, # a result's metadata (model, model_id, weights_source, ...)
 ) -> str:
@@ -41,9 +38,14 @@ def provenance(
     parts = [meta.get(k) for k in _PROVENANCE_KEYS if meta.get(k)]
     return "; ".join(dict.fromkeys(str(p) for p in parts))
 
+def _wrap(text: str, width: int = 70) -> str:
+    "`text` broken into lines of at most `width` characters (long provenance in a title)."
+    import textwrap
+    return "\n".join(textwrap.wrap(text, width))
+
 def _as_matrix(result, names: Sequence[str] | None) -> tuple[np.ndarray, list, dict]:
     "(matrix, layer names, attributes) of a `SimilarityResult` or of an array with `names`."
-    if isinstance(result, SimilarityResult):
+    if hasattr(result, "matrix") and hasattr(result, "names"):   # a SimilarityResult
         attrs = {k: getattr(result, k, None) for k in ("metric", "n", "std", "lower", "upper", "meta")}
         return np.asarray(to_numpy(result.matrix), dtype=np.float64), list(result.names), attrs
     mat = np.asarray(to_numpy(result), dtype=np.float64)
@@ -59,6 +61,26 @@ def _uncertain(mat, std, lower, upper) -> np.ndarray | None:
     if std is not None: return np.abs(mat) <= 2 * np.asarray(std)
     return None
 
+def _luminance(rgb) -> float:
+    "WCAG 2 relative luminance of an sRGB colour (components 0..1)."
+    c = np.asarray(rgb, dtype=np.float64)[:3]
+    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return float(lin @ [0.2126, 0.7152, 0.0722])
+
+def _text_color(rgb) -> str:
+    "Black or white, whichever contrasts more with the background `rgb` (the better of the two is always >= 4.58:1)."
+    lum = _luminance(rgb)
+    return "black" if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else "white"
+
+def _hatch_undefined(ax, mat: np.ndarray, why: str | None):
+    "Hatch the NaN cells of `mat` and say below the axes why they are undefined."
+    from matplotlib.patches import Rectangle
+    bad = np.argwhere(~np.isfinite(mat))
+    if not len(bad): return
+    for i, j in bad:
+        ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///", edgecolor="0.55", lw=0))
+    ax.set_xlabel(f"hatched: undefined ({len(bad)} of {mat.size} cells)" + (f": {why}" if why else ""), fontsize=9, wrap=True)
+
 def heatmap(result: SimilarityResult | np.ndarray, # a SimilarityResult, or an (L, L) array with `names`
             names: Sequence[str] | None = None,    # layer names (only with an array)
             title: str | None = None,              # default: metric, n and provenance
@@ -69,18 +91,21 @@ def heatmap(result: SimilarityResult | np.ndarray, # a SimilarityResult, or an (
             vmax: float | None = None,             # colour scale maximum (default: the data's)
             cmap: str = "viridis",                 # matplotlib colour map
             colorbar: bool = True,                 # draw a colour bar
+            label: str | None = None,              # colour bar label (default: the result's metric)
+            undefined: str | None = None,          # why NaN cells are undefined (said under the hatched cells)
             path: str | Path | None = None,        # save the figure here as well
            ) -> Figure:
-    "Heatmap of an L x L layer matrix with the layer names on both axes, values in small ones, NaN blank."
+    "Heatmap of an L x L layer matrix with the layer names on both axes, values in small ones, NaN cells hatched."
     mat, names, a = _as_matrix(result, names)
     n = len(names)
     if overlay not in (None, "std", "interval"): raise ValueError(f"overlay must be None, 'std' or 'interval', got {overlay!r}")
     if overlay == "std" and a.get("std") is None: raise ValueError("overlay='std' needs a result with `std` (trials or a bootstrap)")
     if overlay == "interval" and a.get("lower") is None: raise ValueError("overlay='interval' needs a result with `lower`/`upper` (bootstrap_ci)")
-    if ax is None: _, ax = plt.subplots(figsize=(1.6 + 0.5 * n + (1.0 if colorbar else 0), 1.2 + 0.5 * n))
+    cell = 1.0 if overlay == "interval" else 0.6 if overlay else 0.5   # inches per layer: room for 9 pt numbers
+    if ax is None: _, ax = plt.subplots(figsize=(1.8 + cell * n + (1.0 if colorbar else 0), 1.4 + cell * n))
     im = ax.imshow(np.ma.masked_invalid(mat), cmap=cmap, vmin=vmin, vmax=vmax)
-    fontsize = 9 if n <= 12 else 7
-    ax.set_xticks(range(n), names, rotation=90, fontsize=fontsize); ax.set_yticks(range(n), names, fontsize=fontsize)
+    ax.set_xticks(range(n), names, rotation=90, fontsize=9)
+    ax.set_yticks(range(n), names, fontsize=9)
     if annotate is None: annotate = n <= 10
     if annotate:
         for (i, j), val in np.ndenumerate(mat):
@@ -88,17 +113,20 @@ def heatmap(result: SimilarityResult | np.ndarray, # a SimilarityResult, or an (
             txt = f"{val:.2f}"
             if overlay == "std": txt += f"\n±{a['std'][i, j]:.2f}"
             if overlay == "interval": txt += f"\n[{a['lower'][i, j]:.2f}, {a['upper'][i, j]:.2f}]"
-            ax.text(j, i, txt, ha="center", va="center", fontsize=6 if overlay else 7,
-                    color="w" if im.norm(val) < 0.5 else "k")
+            ax.text(j, i, txt, ha="center", va="center", fontsize=9, color=_text_color(im.cmap(im.norm(val))))
     elif overlay:
         flag = _uncertain(mat, a.get("std"), a.get("lower"), a.get("upper"))
         i, j = np.nonzero(flag & np.isfinite(mat))
         ax.scatter(j, i, marker="x", s=12, color="0.9", linewidths=0.8, label="interval holds 0")
+    _hatch_undefined(ax, mat, undefined)
     if title is None and a:
-        title = f"{a['metric']}, n={a['n']}" + (f"\n({provenance(a['meta'])})" if provenance(a["meta"]) else "")
+        title = f"{a['metric']}, n={a['n']}" + (f"\n({_wrap(provenance(a['meta']))})" if provenance(a["meta"]) else "")
     if title: ax.set_title(title, fontsize=9)
-    if colorbar: ax.figure.colorbar(im, ax=ax, shrink=0.8)
+    if colorbar:
+        cb = ax.figure.colorbar(im, ax=ax, shrink=0.8)
+        cb.set_label(label if label is not None else a.get("metric") or "", fontsize=9)
     return _finish(ax.figure, path)
+
 
 # %% ../nbs/14_plots.ipynb #24e2d73d
 def heatmaps(results: Sequence,                   # SimilarityResults (or arrays, with `names`) over the same layers
@@ -109,6 +137,7 @@ def heatmaps(results: Sequence,                   # SimilarityResults (or arrays
              difference: bool = False,            # add a panel: the last result minus the one before it
              cmap: str = "viridis",               # colour map of the shared scale
              annotate: bool | None = None,        # values in the cells (default: at most 10 layers)
+             label: str | None = None,            # label of the shared colour bar (default: the first result's metric)
              path: str | Path | None = None,      # save the figure here as well
             ) -> Figure:
     "Several heatmaps in a row on one shared colour scale (and the difference of the last two, if asked)."
@@ -123,13 +152,15 @@ def heatmaps(results: Sequence,                   # SimilarityResults (or arrays
     titles = list(titles) if titles is not None else [None] * len(mats)
     for ax, r, t in zip(axs[0], results, titles):
         heatmap(r, names, t, ax=ax, vmin=vmin, vmax=vmax, cmap=cmap, annotate=annotate, colorbar=False)
-    fig.colorbar(axs[0][0].images[0], ax=list(axs[0][:len(mats)]), shrink=0.8)
+    cb = fig.colorbar(axs[0][0].images[0], ax=list(axs[0][:len(mats)]), shrink=0.8)
+    cb.set_label(label if label is not None else mats[0][2].get("metric") or "", fontsize=9)
     if difference:
         d = mats[-1][0] - mats[-2][0]
         lim = np.nanmax(np.abs(d)) if np.isfinite(d).any() else 1.0
         heatmap(d, mats[0][1], "difference (last - previous)", ax=axs[0][-1], vmin=-lim, vmax=lim, cmap="RdBu_r",
-                annotate=annotate, colorbar=True)
+                annotate=annotate, colorbar=True, label="difference")
     return _finish(fig, path)
+
 
 # %% ../nbs/14_plots.ipynb #3f9f4f7a
 def dendrogram_heatmap(result: SimilarityResult | np.ndarray, # a SimilarityResult, or an (L, L) array with `names`
@@ -197,9 +228,9 @@ def propagation_plot(prop,                              # a `layernb.conditional
     ax.set_xticks(x, keep, rotation=45 if len(x) > 6 else 0, ha="right" if len(x) > 6 else "center")
     ax.set_xlabel("layer"); ax.set_ylabel("similarity / R²")
     src = provenance(prop.meta)
-    ax.set_title(f"propagation of {prop.input!r}" + (f" ({src})" if src else "")
-                 + (f", {bands.settings.get('level', 0.95):.0%} bootstrap bands" if bands is not None else ""), fontsize=9)
-    ax.legend(fontsize=7, frameon=False)
+    head = f"propagation of {prop.input!r}" + (f", {bands.settings.get('level', 0.95):.0%} bootstrap bands" if bands is not None else "")
+    ax.set_title(head + (f"\n({_wrap(src)})" if src else ""), fontsize=9)
+    ax.legend(fontsize=9, frameon=False)
     return _finish(ax.figure, path)
 
 # %% ../nbs/14_plots.ipynb #c6564dbe
@@ -240,10 +271,35 @@ def temporal_plot(result,                                     # a TemporalResult
     ax.set_xlabel(xlabel); ax.set_ylabel(metric + (f" (dashed: given {result.given})" if conditional else ""))
     src = provenance(result.meta)
     ax.set_title(f"{metric} over {len(x)} windows of {result.window_size} frames" + (f" ({src})" if src else ""), fontsize=9)
-    ax.legend(fontsize=7, frameon=False)
+    ax.legend(fontsize=9, frameon=False)
     return _finish(ax.figure, path)
 
 # %% ../nbs/14_plots.ipynb #be137a84
+class TemporalAnimation(animation.FuncAnimation):
+    "A `FuncAnimation` over windows that shows itself as a player (frames, slider, buttons) when it is a notebook cell's value."
+    def __init__(self,
+                 fig: Figure,   # the figure its frames are drawn on (`.figure`)
+                 draw,          # draw(w): draws window `w` on `fig`
+                 frames: int,   # how many windows
+                 interval: int, # milliseconds between frames
+                ):
+        super().__init__(fig, draw, frames=frames, interval=interval, blit=False)
+        self._draw_was_started = True   # frames are drawn on demand (player, GIF): no "deleted without rendering" warning
+
+    @property
+    def figure(self) -> Figure:
+        "The figure the frames are drawn on."
+        return self._fig
+
+    def draw(self,
+             w: int, # the window (0-based)
+            ) -> Figure:
+        "Draw window `w` on the figure and return the figure."
+        self._func(w)
+        return self._fig
+
+    def _repr_html_(self) -> str: return self.to_jshtml(default_mode="loop")
+
 def temporal_animation(result,                            # a TemporalResult or ConditionalTemporalResult
                        metric: str | None = None,         # one of result.metrics (default: the first)
                        vmin: float | None = None,         # colour scale minimum over all windows (default: the data's)
@@ -251,8 +307,8 @@ def temporal_animation(result,                            # a TemporalResult or 
                        interval: int = 300,               # milliseconds between frames
                        cmap: str = "viridis",             # colour map of the similarity panels
                        path: str | Path | None = None,    # save as a GIF (pillow) here as well
-                       dpi: int = 72,                     # resolution of the saved GIF
-                      ) -> animation.FuncAnimation:
+                       dpi: int = 100,                    # resolution of the frames (player and GIF): 9 pt text at 100 % zoom
+                      ) -> TemporalAnimation:
     "One frame per window: the matrix (and, if conditional, the conditional matrix and their difference), one scale."
     metric = result.metrics[0] if metric is None else metric
     if metric not in result.metrics: raise KeyError(f"no metric {metric!r}; have {result.metrics}")
@@ -261,34 +317,43 @@ def temporal_animation(result,                            # a TemporalResult or 
     titles = [metric]
     cond = getattr(result, "conditional", None)
     if cond:
-        series.append(np.asarray(cond[metric], dtype=np.float64)); titles.append(f"{metric} | {result.given}")
+        series.append(np.asarray(cond[metric], dtype=np.float64))
+        titles.append(f"{metric} | {result.given}")
     allv = np.concatenate([s.ravel() for s in series])
     if not np.isfinite(allv).any(): raise ValueError("every window is missing (too few rows); lower min_rows or widen the windows")
     vmin = np.nanmin(allv) if vmin is None else vmin
     vmax = np.nanmax(allv) if vmax is None else vmax
     if cond:
-        series.append(series[1] - series[0]); titles.append("difference (conditional - unconditional)")
+        series.append(series[1] - series[0])
+        titles.append("difference (conditional - unconditional)")
         lim = np.nanmax(np.abs(series[2])) if np.isfinite(series[2]).any() else 1.0
     n, k = len(result.names), len(series)
-    fig, axs = plt.subplots(1, k, figsize=(k * (1.6 + 0.45 * n) + 0.6, 1.8 + 0.45 * n), squeeze=False, layout="constrained")
+    # not a pyplot figure: the player shows it, the notebook does not add a still of it
+    fig = Figure(figsize=(k * (2.0 + 0.45 * n) + 0.6, 2.4 + 0.45 * n), dpi=dpi, layout="constrained", facecolor="white")
+    axs = fig.subplots(1, k, squeeze=False)
     for i, (ax, s, t) in enumerate(zip(axs[0], series, titles)):
         diff = cond and i == 2
         heatmap(s[0], result.names, t, ax=ax, annotate=False, colorbar=True, cmap="RdBu_r" if diff else cmap,
-                vmin=-lim if diff else vmin, vmax=lim if diff else vmax)
+                vmin=-lim if diff else vmin, vmax=lim if diff else vmax, label="difference" if diff else metric)
     x, xlabel = _window_x(result)
     unit = "s" if result.frame_rate else "frames"
     def frame(w):
-        for ax, s in zip(axs[0], series): ax.images[0].set_data(np.ma.masked_invalid(s[w]))
+        for ax, s in zip(axs[0], series):
+            ax.images[0].set_data(np.ma.masked_invalid(s[w]))
+            for p in list(ax.patches): p.remove()
+            ax.set_xlabel("")
+            _hatch_undefined(ax, s[w], "too few rows in this window" if result.missing[w] else None)
         miss = " (missing: too few rows)" if result.missing[w] else ""
         fig.suptitle(f"window {w + 1}/{len(x)}, centre {x[w]:.2f} {unit}, {int(result.n_rows[w])} rows{miss}"
                      + (f" ({provenance(result.meta)})" if provenance(result.meta) else ""), fontsize=9)
         return [ax.images[0] for ax in axs[0]]
-    anim = animation.FuncAnimation(fig, frame, frames=len(x), interval=interval, blit=False)
+    anim = TemporalAnimation(fig, frame, len(x), interval)
     frame(0)
     if path is not None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         anim.save(path, writer=animation.PillowWriter(fps=max(1, round(1000 / interval))), dpi=dpi)
     return anim
+
 
 # %% ../nbs/14_plots.ipynb #36e7c57c
 def subspace_graph_plot(nodes,                          # node table from `layernb.subspace.subspace_graph`
@@ -336,7 +401,7 @@ def explained_variance_plot(pca,                            # the result of `lay
     ax.set_xlabel("principal component"); ax.set_ylabel("explained variance ratio")
     ax.set_xticks(sorted(set(t.component)))
     ax.set_title(f"PCA of the standardised metrics ({'mean over layers' if layer == MEAN_LAYER else layer})", fontsize=9)
-    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.22), frameon=False)
+    ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.22), frameon=False)
     return _finish(ax.figure, path)
 
 def metric_correlations_heatmap(corr,                            # the result of `layernb.checkpoints.metric_correlations` (a DataFrame)
@@ -350,167 +415,5 @@ def metric_correlations_heatmap(corr,                            # the result of
     label = "Pearson r" if value == "r" else "R²"
     src = corr.attrs.get("weights_source", {}).get(model, "weights: unspecified")
     return heatmap(mat.to_numpy(), list(mat.index), f"{model}: {label} across checkpoints, mean over layers\n({src})",
-                   ax=ax, cmap="RdBu_r", vmin=-1 if value == "r" else 0, vmax=1, path=path)
-
-# %% ../nbs/14_plots.ipynb #d1355077
-def _key(k) -> tuple[str, str | None]:
-    "(metric, conditioning layer or None) from a key `metric`, `(metric, given)` or `'metric|given'`."
-    if isinstance(k, tuple): return k[0], k[1]
-    m, _, g = str(k).partition("|")
-    return m, g or None
-
-class _Widget:
-    "What the explorers share: the figure shown in their `output` widget, and the controls shown in a notebook."
-    def _show(self) -> Figure:
-        from IPython.display import display
-        self.output.clear_output(wait=True)
-        with self.output: display(self.figure)
-        return self.figure
-
-    def _ipython_display_(self):
-        from IPython.display import display
-        display(self.widget)
-
-class Explorer(_Widget):
-    "Widgets over a finished analysis: metric, conditioning layer, window and layers pick what the heatmap and propagation curves show."
-    NONE = "(none)"
-
-    def __init__(self,
-                 results: Mapping,               # metric, (metric, given) or 'metric|given' -> SimilarityResult or (L, L) array
-                 names: Sequence[str] | None = None, # layer names (needed when `results` holds arrays)
-                 propagation=None,               # a Propagation to draw beside the heatmap (optional)
-                 temporal=None,                  # a TemporalResult / ConditionalTemporalResult for the window slider (optional)
-                 meta: Mapping | None = None,    # provenance for titles (default: the results' own)
-                ):
-        import ipywidgets as W
-        if not results: raise ValueError("nothing to explore: pass at least one result")
-        self.results = {_key(k): v for k, v in results.items()}
-        first = next(iter(self.results.values()))
-        self.names = list(first.names) if isinstance(first, SimilarityResult) else list(names or [])
-        if not self.names: raise ValueError("pass the layer names with array results: Explorer(results, names=[...])")
-        self.meta = dict(meta if meta is not None else getattr(first, "meta", {}) or {})
-        self.propagation, self.temporal = propagation, temporal
-        metrics = list(dict.fromkeys(m for m, _ in self.results))
-        if temporal is not None: metrics += [m for m in temporal.metrics if m not in metrics]
-        self.metric = W.Dropdown(options=metrics, value=metrics[0], description="metric")
-        self.given = W.Dropdown(description="given")
-        n_win = 0 if temporal is None else len(temporal.starts)
-        self.window = W.IntSlider(min=0, max=n_win, value=0, description="window", disabled=n_win == 0)
-        self.layers = W.SelectMultiple(options=self.names, value=tuple(self.names), description="layers", rows=min(10, len(self.names)))
-        self.output = W.Output()
-        self.figure = None
-        self._update_given()
-        self.metric.observe(lambda _: (self._update_given(), self.draw()), "value")
-        for w in (self.given, self.window, self.layers): w.observe(lambda _: self.draw(), "value")
-        self.widget = W.VBox([W.HBox([self.metric, self.given]), W.HBox([self.window, self.layers]), self.output])
-        self.draw()
-
-    @classmethod
-    def from_report(cls,
-                    folder: str | Path, # a report folder written by a run
-                   ) -> "Explorer":
-        "An Explorer of a report folder (`matrices.npz`, `metadata.json` and its propagation rows)."
-        from layernb.conditional import Propagation
-        folder = Path(folder)
-        for f in ("matrices.npz", "metadata.json"):
-            if not (folder / f).is_file(): raise FileNotFoundError(f"{folder.name}/{f} is missing: is {folder.name} a report folder?")
-        meta = json.loads((folder / "metadata.json").read_text())
-        data = np.load(folder / "matrices.npz")
-        names = [str(n) for n in data["layers"]]
-        results = {m: data[m.replace("|", "_given_")] for m in meta["metrics"]}
-        prop = None
-        if meta.get("propagation"):
-            p, rows = meta["propagation"], meta["propagation"]["rows"]
-            cols = {c: np.array([r[c] for r in rows]) for c in Propagation.COLUMNS}
-            prop = Propagation(p["input"], [r["layer"] for r in rows], **cols, meta={"metric": p.get("metric"), **_source(meta)})
-        return cls(results, names, propagation=prop, meta=_source(meta))
-
-    def _update_given(self):
-        "The conditioning choices of the selected metric."
-        givens = [g for m, g in self.results if m == self.metric.value]
-        t = self.temporal
-        if t is not None and self.metric.value in t.metrics and getattr(t, "conditional", None) and t.given not in givens:
-            givens.append(t.given)
-        opts = [self.NONE if g is None else g for g in dict.fromkeys(givens)] or [self.NONE]
-        self.given.options = opts
-        self.given.value = opts[0]
-
-    def current(self) -> tuple[np.ndarray, list[str], str]:
-        "(matrix, layer names, title) of what the widgets select."
-        m, g = self.metric.value, None if self.given.value == self.NONE else self.given.value
-        w, t = self.window.value, self.temporal
-        if w > 0:
-            if t is None or m not in t.metrics: raise KeyError(f"no windows of {m!r}; the temporal result has {[] if t is None else t.metrics}")
-            vals = t.values if g is None else t.conditional
-            mat, names, where = np.asarray(vals[m][w - 1]), list(t.names), f", window {w}/{len(t.starts)}"
-        else:
-            if (m, g) not in self.results:
-                raise KeyError(f"no whole-data result for {m!r} given {g!r}; move the window slider to a window")
-            r = self.results[(m, g)]
-            mat, names, where = (np.asarray(r.matrix) if isinstance(r, SimilarityResult) else np.asarray(r)), self.names, ""
-        keep = [k for k in self.layers.value if k in names]
-        idx = [names.index(k) for k in keep]
-        src = provenance(self.meta)
-        title = f"{m}" + (f" | {g}" if g else "") + where + (f"\n({src})" if src else "")
-        return mat[np.ix_(idx, idx)], keep, title
-
-    def draw(self):
-        "Redraw the figure for the current widget values (the heatmap, and the propagation curves if there are any)."
-        if self.figure is None:     # not a pyplot figure: the widget shows it, the notebook does not show it again
-            self.figure = Figure(figsize=(11 if self.propagation is not None else 6, 5), layout="constrained")
-        self.figure.clear()
-        try: mat, keep, title = self.current()
-        except KeyError as e:                          # a combination with nothing computed: say so in the figure
-            self.figure.text(0.5, 0.5, e.args[0], ha="center", va="center", wrap=True)
-            return self._show()
-        axs = self.figure.subplots(1, 2 if self.propagation is not None else 1, squeeze=False)[0]
-        heatmap(mat, keep, title, ax=axs[0], annotate=len(keep) <= 8)
-        if self.propagation is not None:
-            shown = [k for k in keep if k in self.propagation.layers]
-            if shown: propagation_plot(self.propagation, layers=shown, ax=axs[1])
-            else: axs[1].set_axis_off(); axs[1].set_title("no selected layer is in the propagation", fontsize=9)
-        return self._show()
-
-def _source(meta: Mapping) -> dict:
-    "The provenance entries of a report's metadata."
-    return {k: meta[k] for k in _PROVENANCE_KEYS if meta.get(k)}
-
-# %% ../nbs/14_plots.ipynb #c1792f68
-class SubspaceExplorer(_Widget):
-    "Widgets over a subspace graph: the edge threshold, the components per layer and the layers pick what the graph shows."
-    def __init__(self,
-                 nodes,                    # node table from `layernb.subspace.subspace_graph`
-                 edges,                    # edge table from `layernb.subspace.subspace_graph` (made with a low `min_weight`: the slider only raises it)
-                 title: str | None = None, # figure title (say where the weights came from)
-                ):
-        import ipywidgets as W
-        if len(nodes) == 0: raise ValueError("nothing to explore: the node table is empty")
-        self.nodes, self.edges, self.title = nodes, edges, title
-        layers = list(nodes.drop_duplicates("depth").sort_values("depth").layer)
-        top = int(nodes.component.max()) + 1
-        self.min_weight = W.FloatSlider(min=0.0, max=1.0, step=0.05, value=0.0, description="min |r|")
-        self.components = W.IntSlider(min=1, max=top, value=top, description="PCs")
-        self.layers = W.SelectMultiple(options=layers, value=tuple(layers), description="layers", rows=min(10, len(layers)))
-        self.output = W.Output()
-        self.figure = None
-        for w in (self.min_weight, self.components, self.layers): w.observe(lambda _: self.draw(), "value")
-        self.widget = W.VBox([W.HBox([self.min_weight, self.components]), W.HBox([self.layers, self.output])])
-        self.draw()
-
-    def current(self) -> tuple:
-        "(nodes, edges) the widgets select: the chosen layers (placed left to right), their first PCs, the edges at or above the threshold."
-        keep = [l for l in self.layers.options if l in set(self.layers.value)]
-        nodes = self.nodes[self.nodes.layer.isin(keep) & (self.nodes.component < self.components.value)].copy()
-        nodes["depth"] = nodes.layer.map({l: i for i, l in enumerate(keep)})
-        e = self.edges
-        edges = e[e.source.isin(nodes.node) & e.target.isin(nodes.node) & (e.weight >= self.min_weight.value)]
-        return nodes.reset_index(drop=True), edges.reset_index(drop=True)
-
-    def draw(self) -> Figure:
-        "Redraw the graph for the current widget values."
-        if self.figure is None: self.figure = Figure(figsize=(8, 4), layout="constrained")
-        self.figure.clear()
-        nodes, edges = self.current()
-        if nodes.empty: self.figure.text(0.5, 0.5, "no layer selected: pick at least one", ha="center", va="center")
-        else: subspace_graph_plot(nodes, edges, self.title, ax=self.figure.subplots())
-        return self._show()
+                   ax=ax, cmap="RdBu_r" if value == "r" else "viridis", vmin=-1 if value == "r" else 0, vmax=1, label=label,
+                   path=path)   # r: diverging around 0; R² (0..1): sequential

@@ -18,11 +18,12 @@ from .pipeline import RunStats, dist_info, run_extraction
 
 # %% auto #0
 __all__ = ['DEFAULT_METRICS', 'CONDITIONAL_METRICS', 'moment_matrices', 'conditional_matrices', 'propagation', 'analyze_store',
-           'select_layers', 'write_report', 'stream_report', 'run_demo']
+           'select_layers', 'undefined_note', 'write_report', 'stream_report', 'run_demo']
 
 # %% ../nbs/10c_report.ipynb #b15214d6
 DEFAULT_METRICS = ("linear_cka", "flat_correlation")
 CONDITIONAL_METRICS = ("partial_correlation", "conditional_cka")
+_MEASURE = {"partial_correlation": "flat_correlation", "conditional_cka": "linear_cka"}   # what each conditions
 
 def moment_matrices(moments,                                  # a layernb.moments.Moments
                     metrics: Sequence[str] = DEFAULT_METRICS, # moment metrics
@@ -40,11 +41,10 @@ def conditional_matrices(moments,                                      # a layer
     if given not in moments.layers: raise ValueError(f"cannot condition on {given!r}: not among the layers {moments.layers}")
     unknown = [m for m in metrics if m not in CONDITIONAL_METRICS]
     if unknown: raise ValueError(f"unknown conditional metrics {unknown}; have {list(CONDITIONAL_METRICS)}")
-    measure = {"partial_correlation": "flat_correlation", "conditional_cka": "linear_cka"}
     with warnings.catch_warnings():   # `given` itself (and layers it explains) are NaN rows by design: the figure shows them
         warnings.simplefilter("ignore", FullyExplainedWarning)
-        mats = given_z(moments, given, [measure[m] for m in metrics], tol=tol, layers=moments.layers, device="cpu")
-    return {f"{m}|{given}": mats[measure[m]].matrix for m in metrics}
+        mats = given_z(moments, given, [_MEASURE[m] for m in metrics], tol=tol, layers=moments.layers, device="cpu")
+    return {f"{m}|{given}": mats[_MEASURE[m]].matrix for m in metrics}
 
 def propagation(moments,                    # a layernb.moments.Moments
                 input: str,                 # the layer whose content is followed
@@ -86,6 +86,31 @@ def select_layers(spec: str | None,  # a group name or comma-separated layer nam
     if unknown: raise KeyError(f"no layers {unknown} in {store.path}; it holds {store.layers}")
     return asked
 
+# %% ../nbs/10c_report.ipynb #21ad831b
+def _undefined(name: str, mat: np.ndarray, layers: Sequence[str], dims: Sequence[int] | None) -> dict:
+    "Why each undefined (NaN) pair of a report matrix `metric` or `metric|given` is undefined: {reason: [[a, b], ...]}."
+    from layernb.metrics import get_metric
+    metric, _, given = name.partition("|")
+    equal_dims = get_metric(_MEASURE.get(metric, metric)).equal_dims
+    out = {}
+    for i, j in zip(*np.nonzero(np.triu(~np.isfinite(mat)))):
+        a, b = layers[i], layers[j]
+        if given and given in (a, b): why = f"the conditioning layer {given} itself"
+        elif equal_dims and dims is not None and dims[i] != dims[j]: why = "the widths differ (feature j is paired with feature j)"
+        elif given: why = f"a layer fully explained by {given} (no residual variance)"
+        else: why = "a layer without variance"
+        out.setdefault(why, []).append([a, b])
+    return out
+
+def undefined_note(meta: dict, # a report's metadata (what `write_report` returned or metadata.json holds)
+                  ) -> list[str]:
+    "One line per matrix of a report with undefined pairs: how many, and why."
+    lines = []
+    for name, reasons in meta.get("undefined", {}).items():
+        why = "; ".join(f"{len(p)} {w}" for w, p in reasons.items())
+        lines.append(f"{name}: {sum(map(len, reasons.values()))} undefined pairs (hatched in its figure): {why}")
+    return lines
+
 # %% ../nbs/10c_report.ipynb #60ceff9e
 def _versions() -> dict:
     "Versions of the software a result depends on."
@@ -111,18 +136,21 @@ def write_report(out: str | Path,                    # the report folder
                  layers: Sequence[str],              # the L layer names
                  meta: dict,                         # what it was computed on (model_id, weights_source, ...)
                  prop=None,                          # an input-propagation result to plot
+                 dims: Sequence[int] | None = None,  # each layer's width (says when widths make a pair undefined)
                 ) -> dict:
     "Write a heatmap per matrix (PNG), `matrices.npz`, the propagation plot (if `prop`) and `metadata.json` to `out`; return the metadata."
     import matplotlib.pyplot as plt
     from layernb.plots import heatmap, propagation_plot   # the one home of figures
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     _remove_previous(out)
-    figures, n = {}, len(layers)
+    figures, n, undefined = {}, len(layers), {}
     for name, mat in matrices.items():
+        why = _undefined(name, np.asarray(mat), list(layers), dims)
+        if why: undefined[name] = why
         fname = name.replace("|", "_given_") + ".png"
         fig, ax = plt.subplots(figsize=(2.5 + 0.28 * n, 2 + 0.28 * n), dpi=100)
         heatmap(mat, layers, f"{name} ({meta.get('weights_source', '')})", ax=ax, annotate=False, cmap="magma",
-                vmin=np.nanmin(mat) if np.isfinite(mat).any() else 0, vmax=1, path=out / fname)
+                vmin=np.nanmin(mat) if np.isfinite(mat).any() else 0, vmax=1, undefined="; ".join(why), path=out / fname)
         plt.close(fig); figures[name] = fname
     np.savez(out / "matrices.npz", layers=np.array(layers), **{k.replace("|", "_given_"): v for k, v in matrices.items()})
     if prop is not None:
@@ -130,7 +158,7 @@ def write_report(out: str | Path,                    # the report folder
         propagation_plot(prop, ax=ax, path=out / "propagation.png"); plt.close(fig)
         figures["propagation"] = "propagation.png"
         meta = dict(meta, propagation=dict(input=prop.input, metric=prop.meta.get("metric"), rows=prop.rows()))
-    meta = dict(meta, layers=list(layers), metrics=list(matrices), figures=figures, matrices_file="matrices.npz",
+    meta = dict(meta, layers=list(layers), metrics=list(matrices), undefined=undefined, figures=figures, matrices_file="matrices.npz",
                 versions=_versions(), created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
     _write_json_atomic(out / "metadata.json", json.loads(json.dumps(meta, default=str)), indent=1)   # all or nothing: a reader never sees half a file
     return meta
@@ -144,7 +172,7 @@ def stream_report(out: str | Path,                         # the report folder (
     meta = {k: v for k, v in summary.items() if k not in ("moments", "reservoir")}
     return write_report(out, moment_matrices(moments, metrics), moments.layers,
                         dict(meta, job="extract --stream", n_report_items=int(moments.n_seq),
-                             n_frames_aligned=moments.n, n_sample_frames=len(res)))
+                             n_frames_aligned=moments.n, n_sample_frames=len(res)), dims=moments.dims)
 
 # %% ../nbs/10c_report.ipynb #9b0a6678
 def _logged(path: Path) -> set:
@@ -204,4 +232,4 @@ def run_demo(out: str | Path,                               # the report folder
                 aligned_rate=min(rates.values()), n_frames_aligned=moments.n, frames_per_layer_sample=frames,
                 conditioned_on=CONDITIONING_LAYER, seconds=time.perf_counter() - t0,
                 features_reused=summary["stats"]["n_reused"], features_replaced=replaced)
-    return write_report(out, mats, moments.layers, meta, prop)
+    return write_report(out, mats, moments.layers, meta, prop, dims=moments.dims)

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
@@ -16,9 +18,11 @@ from numpy.lib.mixins import NDArrayOperatorsMixin
 from .core import to_numpy
 
 # %% auto #0
-__all__ = ['layer_heatmap', 'SimilarityResult']
+__all__ = ['layer_heatmap', 'SimilarityResult', 'load_experiment', 'load_grid']
 
 # %% ../nbs/00a_results.ipynb #0eec6d02
+_PROVENANCE_KEYS = ("model", "model_id", "weights_source")   # the metadata entries that say where the weights came from
+
 def layer_heatmap(mat,                          # (L, L) matrix (array, tensor or SimilarityResult)
                   names: Sequence[str],         # the L layer names, in the order of the rows
                   title: str | None = None,     # title of the axes
@@ -89,7 +93,7 @@ class SimilarityResult(NDArrayOperatorsMixin):
         return out
 
     def _title(self) -> str:
-        source = [self.meta.get(k) for k in ("model", "model_id", "weights_source") if self.meta.get(k)]
+        source = [self.meta.get(k) for k in _PROVENANCE_KEYS if self.meta.get(k)]
         given = self.settings.get("given")
         given = ", ".join(given) if isinstance(given, (list, tuple)) else given
         head = f"{self.metric}" + (f" | {given}" if given else "") + f", n={self.n:g}"
@@ -99,19 +103,33 @@ class SimilarityResult(NDArrayOperatorsMixin):
              ax=None,                      # matplotlib Axes to draw on (default: a new figure)
              annotate: bool | None = None, # values in the cells (default: when L <= 8)
              cmap: str = "viridis",        # matplotlib colour map
-             **kwargs):                    # passed to `imshow` (vmin, vmax, ...)
+             **kwargs):                    # more options of `layernb.plots.heatmap` (vmin, vmax, overlay, ...)
         "Heatmap of the matrix with layer names, titled with the metric, the model and where its weights came from."
-        return layer_heatmap(self.matrix, self.names, self._title(), ax, annotate, cmap, **kwargs)
+        return layer_heatmap(self, self.names, self._title(), ax, annotate, cmap, **kwargs)
+
+    def _cells(self) -> np.ndarray:
+        "The table's cells as text: the value, with its interval (or ± std) when there is one; blank where undefined."
+        def one(i, j) -> str:
+            v = self.matrix[i, j]
+            if not np.isfinite(v): return ""
+            if self.lower is not None and self.upper is not None:
+                return f"{v:.4f} [{self.lower[i, j]:.4f}, {self.upper[i, j]:.4f}]"
+            return f"{v:.4f}" + (f" ± {self.std[i, j]:.4f}" if self.std is not None else "")
+        L = len(self.names)
+        return np.array([[one(i, j) for j in range(L)] for i in range(L)], dtype=object)
 
     def _repr_html_(self) -> str:
         import matplotlib.pyplot as plt
-        ax = self.plot()
+        import pandas as pd
+        ax = self.plot(overlay="interval" if self.lower is not None else None)
         buf = io.BytesIO()
-        ax.figure.savefig(buf, format="png", dpi=72, bbox_inches="tight")
+        ax.figure.savefig(buf, format="png", dpi=100, bbox_inches="tight")   # 9 pt text at 100 % zoom
         plt.close(ax.figure)
         png = base64.b64encode(buf.getvalue()).decode()
-        table = self.to_pandas().to_html(float_format=lambda v: f"{v:.4f}", na_rep="")
+        table = pd.DataFrame(self._cells(), index=self.names, columns=self.names).to_html()
         title = self._title().replace("\n", "<br>")
+        if self.lower is not None:
+            title += f"<br>{self.settings.get('level', 0.95):.0%} bootstrap intervals in brackets"
         return (f"<div><p><b>{type(self).__name__}</b>: {title}</p><div style='display:flex;gap:1em;align-items:flex-start'>"
                 f"<div>{table}</div><img src=\"data:image/png;base64,{png}\"/></div></div>")
 
@@ -119,4 +137,60 @@ class SimilarityResult(NDArrayOperatorsMixin):
         extra = [k for k in ("std", "lower", "p_value") if getattr(self, k) is not None]
         return (f"SimilarityResult({self.metric}, {len(self.names)} layers, n={self.n:g}"
                 + (f", with {', '.join(extra)}" if extra else "") + ")")
+
+
+# %% ../nbs/00a_results.ipynb #8c51189c
+def _report_results(folder: Path, meta: dict) -> dict[str, SimilarityResult]:
+    "The matrices of a report folder (`matrices.npz`, keys `metric` or `metric|given`)."
+    data = np.load(folder / meta.get("matrices_file", "matrices.npz"))
+    names = [str(n) for n in data["layers"]]
+    src = {k: meta[k] for k in _PROVENANCE_KEYS if meta.get(k)}
+    n = meta.get("n_frames_aligned", float("nan"))   # NaN (shown as n=nan) when the report does not say
+    undefined = meta.get("undefined", {})
+    out = {}
+    for key in meta["metrics"]:
+        metric, _, given = key.partition("|")
+        settings = dict(path="moments", time_average=False, **({"given": given} if given else {}))
+        out[key] = SimilarityResult(names, data[key.replace("|", "_given_")], metric, n, settings=settings,
+                                    meta=dict(src, source=folder.name, undefined=undefined.get(key, [])))
+    return out
+
+def _experiment_results(folder: Path, meta: dict) -> dict[str, SimilarityResult]:
+    "The matrices of an experiment folder (`similarities/<metric>.npy`, with `<metric>_std.npy`)."
+    cfg, model = meta.get("config", {}), meta.get("model", {})
+    src = dict(model=cfg.get("model"), weights_source=model.get("weights_source"), pooling=cfg.get("pooling"),
+               corpus=cfg.get("corpus"), source=folder.name)
+    out = {}
+    for metric, info in meta["metrics"].items():
+        std_file = folder / "similarities" / f"{metric}_std.npy"
+        std = np.load(std_file) if std_file.is_file() else None
+        if std is not None and not np.isfinite(std).any(): std = None   # not estimated (one pass over every row)
+        mat = np.load(folder / "similarities" / f"{metric}.npy")
+        out[metric] = SimilarityResult(meta["layer_names"], mat, metric, info.get("n", float("nan")), std=std,
+                                       settings=info.get("settings", {}), meta=src)
+    return out
+
+def load_experiment(folder: str | Path, # a report folder (`layernb demo`, `extract --stream`) or one experiment of `layernb grid`
+                   ) -> dict[str, SimilarityResult]:
+    "The `SimilarityResult`s a run wrote to `folder`, keyed by metric (`metric|given` for conditional ones)."
+    folder = Path(folder)
+    if not (folder / "metadata.json").is_file():
+        hint = "; it is a grid folder: load_grid(folder)" if (folder / "grid_summary.json").is_file() else ""
+        raise FileNotFoundError(f"{folder}/metadata.json is missing: not a report or experiment folder{hint}")
+    meta = json.loads((folder / "metadata.json").read_text())
+    if (folder / meta.get("matrices_file", "matrices.npz")).is_file(): return _report_results(folder, meta)
+    if meta.get("status") == "complete" and (folder / "similarities").is_dir(): return _experiment_results(folder, meta)
+    raise ValueError(f"{folder} holds no finished results (no matrices.npz, status {meta.get('status')!r}); "
+                     "run it again to finish it")
+
+def load_grid(folder: str | Path, # the output folder of `layernb grid` / `layernb batch` (holds grid_summary.json)
+             ) -> dict[str, dict[str, SimilarityResult]]:
+    "The results of every finished experiment of a grid folder: experiment name (model__pooling__corpus) -> `load_experiment`."
+    folder = Path(folder)
+    if not (folder / "grid_summary.json").is_file():
+        raise FileNotFoundError(f"{folder}/grid_summary.json is missing: not the output folder of `layernb grid`")
+    recs = json.loads((folder / "grid_summary.json").read_text())["experiments"]
+    done = {r["name"]: load_experiment(folder / r["name"]) for r in recs if r["status"] in ("done", "skipped")}
+    if not done: raise ValueError(f"no finished experiment in {folder}: {[(r['name'], r['status']) for r in recs]}")
+    return done
 

@@ -21,10 +21,10 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 # when `python tools/param_docs.py` shows it at 100 %.
 FULLY_DOCUMENTED = ["layernb.audio", "layernb.checkpoints", "layernb.cli", "layernb.conditional",
                     "layernb.core", "layernb.experiments", "layernb.fingerprint", "layernb.metrics",
-                    "layernb.models", "layernb.moments", "layernb.pipeline", "layernb.plots",
+                    "layernb.models", "layernb.moments", "layernb.pipeline", "layernb.plan", "layernb.plots",
                     "layernb.readwrite", "layernb.report", "layernb.results", "layernb.similarity",
                     "layernb.speech", "layernb.store", "layernb.subspace", "layernb.temporal", "layernb.text",
-                    "layernb.toys"]
+                    "layernb.toys", "layernb.widgets"]
 
 
 _BUILD = {}
@@ -211,7 +211,7 @@ def test_home_page_and_readme_install_alike(pages):
     readme = (ROOT / "README.md").read_text()
     setup = readme[readme.index("## Set up"):].split("\n## ")[0]
     commands = re.findall(r"```sh\n(.*?)```", setup, flags=re.S)
-    assert len(commands) == 2, commands
+    assert len(commands) == 3, commands
     home = visible_text(pages["index.html"])
     for c in commands: assert " ".join(c.split()) in home, c
     assert "pip install layernb" not in home
@@ -220,6 +220,27 @@ def test_home_page_and_readme_install_alike(pages):
 # Pages whose saved outputs still print temporary paths, with the notebook's owner: the test names them
 # until they are fixed (remove an entry once its notebook prints relative names).
 TEMP_PATHS_KNOWN: dict[str, str] = {}
+
+
+def test_citations_link_to_the_references(pages):
+    "Every page names a cited work only as a link to its entry on the References page; every entry links to the work."
+    from build_docs import citations
+    cites = citations()
+    refs = pages["references.html"]
+    for key in cites.values():
+        entry = re.search(rf'<span id="{key}"></span>(.*?)</li>', refs, re.S)
+        assert entry and 'href="https://' in entry.group(1), f"references.html: no linked entry {key}"
+    for name, page in pages.items():
+        if name in ("references.html", "api.html"): continue   # the API summary: one line per name, linking to its page
+        text = re.sub(r"<pre.*?</pre>|<code.*?</code>|<a [^>]*>.*?</a>|<script.*?</script>", "", page, flags=re.S)
+        bare = [c for c in cites if re.search(r"(?<![\w-])" + re.escape(html.escape(c)) + r"(?![\w-])", text)]
+        assert not bare, f"{name} cites {bare} without a link to references.html"
+
+
+def test_faq_page(pages):
+    "A FAQ / troubleshooting page, listed on the home page."
+    assert "faq.html" in pages and "troubleshooting" in pages["faq.html"].lower()
+    assert 'href="faq.html"' in pages["index.html"]
 
 
 def test_no_temporary_paths(pages):

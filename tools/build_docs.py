@@ -155,20 +155,38 @@ def _object_directive(full: str) -> str:
 
 
 SHOW_DOC = re.compile(r"^show_doc\(\s*([\w.]+)")
+REF_ENTRY = re.compile(r'<span id="([\w-]+)"></span>\*\*([^*]+)\*\*')
+
+
+def citations() -> dict[str, str]:
+    "Short name of each cited work -> its anchor on the References page (nbs/references.ipynb lists them)."
+    nb = json.loads((ROOT / "nbs" / "references.ipynb").read_text())
+    text = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    return {short: key for key, short in REF_ENTRY.findall(text)}
+
+
+def link_citations(md: str, page: str, cites: dict[str, str]) -> str:
+    "Every mention of a cited work in prose (outside code and links) linked to its entry on the References page."
+    if page == "references" or not cites: return md
+    up = "../" * page.count("/")
+    names = "|".join(map(re.escape, sorted(cites, key=len, reverse=True)))
+    pattern = re.compile(r"(`[^`]*`|\$[^$]*\$|\[[^\]]*\]\([^)]*\)|<a [^>]*>.*?</a>)|(?<![\w-])(" + names + r")(?![\w-])")
+    def sub(m): return m.group(1) or f'<a class="citation" href="{up}references.html#{cites[m.group(2)]}">{m.group(2)}</a>'
+    return pattern.sub(sub, md)
 
 
 def to_sphinx(nb: dict, page: str = "", syms: Symbols | None = None) -> dict:
     "Turn quarto conventions of a processed notebook into myst-nb ones (title cell, cell tags, show_doc as py objects)."
-    cells = []
+    cells, cites = [], citations()
     for c in nb["cells"]:
         src = "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
         if c["cell_type"] == "raw" and src.strip().startswith("---"):
             fm = yaml.safe_load(src.strip().strip("-")) or {}
-            text = f"# {fm.get('title', '')}\n\n" + (f"> {fm['description']}\n" if fm.get("description") else "")
+            text = f"# {fm.get('title', '')}\n\n" + (f"> {link_citations(fm['description'], page, cites)}\n" if fm.get("description") else "")
             cells.append({"cell_type": "markdown", "id": "title", "metadata": {}, "source": text})
             continue
         if c["cell_type"] == "markdown":
-            c = dict(c, source=display_math_blocks(src))
+            c = dict(c, source=link_citations(display_math_blocks(src), page, cites))
         if c["cell_type"] == "code":
             dirs, body = _directives(src)
             tags = set(c.get("metadata", {}).get("tags", []))
@@ -178,7 +196,7 @@ def to_sphinx(nb: dict, page: str = "", syms: Symbols | None = None) -> dict:
             m, mds = SHOW_DOC.match(body.strip()), [_markdown(o) for o in c.get("outputs", [])]
             if m and len(mds) == 1 and mds[0] is not None:     # a show_doc: its markdown, as a documented object
                 full = syms.resolve(m.group(1), page) if syms else None
-                text = (_object_directive(full) if full else "") + _clean_show_doc(mds[0])
+                text = (_object_directive(full) if full else "") + link_citations(_clean_show_doc(mds[0]), page, cites)
                 cells.append({"cell_type": "markdown", "id": c.get("id", "sd"), "metadata": {}, "source": text})
                 continue
             c = dict(c, source=body, metadata=dict(c.get("metadata", {}), tags=sorted(tags)))
@@ -282,7 +300,7 @@ def _build(out: Path) -> Path:
         if page == "index": index = nb
         else: (tutorials if "/" in page else modules if page[:1].isdigit() else reference).append(entry)
         dst.write_text(json.dumps(nb))
-    (src / "api.md").write_text(api_summary(syms))
+    (src / "api.md").write_text(link_citations(api_summary(syms), "api", citations()))
     toc = (_toctree("Tutorials", tutorials) + "\n" + _toctree("Modules", modules) + "\n"
            + _toctree("Reference", reference + [("API summary", "api")]))
     links = ("\n".join(f"- [{t}]({p}.ipynb)" for t, p in tutorials + modules + reference)

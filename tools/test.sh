@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: install, exported code in sync and notebooks clean,
-# every notebook's tests, the docs site built offline and checked in headless Chromium.
+# every notebook's tests, the docs site built offline and checked in headless Chromium, and JupyterLab driven
+# in Chromium (tests/test_browser.py: explorers and a player from a fresh kernel; screenshots in test-artifacts/browser/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/install.sh dev
@@ -10,7 +11,7 @@ if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   else
-    echo "note: chromium is not installed; the docs browser check will be skipped (apt-get install chromium)"
+    echo "note: chromium is not installed; the docs and JupyterLab browser checks will be skipped (apt-get install chromium)"
   fi
 fi
 .venv/bin/python tools/check_sync.py
