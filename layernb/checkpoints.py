@@ -25,7 +25,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from .core import LayerSet, get_device
-from .fingerprint import StaleError, check_fingerprint, digest, model_fingerprint
+from .fingerprint import StaleError, check_fingerprint, digest, file_sha256, model_fingerprint
 from .moments import Moments, moment_metric
 from .subspace import activations
 
@@ -89,8 +89,8 @@ def save_table(table: pd.DataFrame, # a metric table
     side = path.with_name(path.name + ".json")
     side_tmp = side.with_name(f".{side.name}.tmp")
     table.to_csv(tmp, index=False, na_rep="NaN")
-    side_tmp.write_text(json.dumps(table.attrs, indent=1))
-    os.replace(tmp, path)        # the table first: its sidecar is never newer than it (a resume then recomputes, never trusts)
+    side_tmp.write_text(json.dumps({**table.attrs, "table_sha256": file_sha256(tmp)}, indent=1))
+    os.replace(tmp, path)        # the table first; a sidecar left from another version of the table is recognised by its hash
     os.replace(side_tmp, side)
     return path
 
@@ -106,7 +106,10 @@ def load_table(path: str | Path, # a file written by `save_table`
     df = pd.read_csv(path, dtype={"model": str, "layer": str, "metric": str}, keep_default_na=False,
                      na_values={"value": ["NaN", "nan", ""]})
     side = path.with_name(path.name + ".json")
-    if side.exists(): df.attrs = json.loads(side.read_text())
+    if side.exists():
+        attrs = json.loads(side.read_text())
+        if attrs.pop("table_sha256", None) != file_sha256(path): attrs.pop("made_from", None)   # not this table's record
+        df.attrs = attrs
     return metric_table(df)
 
 # %% ../nbs/13_checkpoints.ipynb #b52c6c6a
@@ -173,8 +176,8 @@ def _load_state(model: nn.Module, sd: Mapping) -> None:
     tied = _tied(model)
     missing = [k for k in missing if not tied.get(k, set()) & set(sd)]
     if missing or unexpected:
-        raise ValueError(f"the checkpoint does not fit {type(model).__name__}: {len(missing)} missing keys {missing[:4]}, "
-                         f"{len(unexpected)} unexpected keys {unexpected[:4]}; pass model= the architecture it was saved from")
+        raise ValueError(f"the checkpoint does not fit {type(model).__name__}: missing keys {missing}, "
+                         f"unexpected keys {unexpected}; pass model= the architecture it was saved from")
 
 def _from_pretrained(folder: Path) -> nn.Module:
     "A Hugging Face model folder (config.json naming its class) loaded with that class's `from_pretrained`."
@@ -216,8 +219,8 @@ def select_layers(model: nn.Module,                 # the network
     mods = [(n, m) for n, m in model.named_modules() if n]
     for p in inc + drp:
         if not any(_matches(n, p) for n, _ in mods):
-            raise ValueError(f"pattern {p!r} matches no module of {type(model).__name__}; its modules are "
-                             f"{[n for n, _ in mods][:40]}")
+            raise ValueError(f"pattern {p!r} matches no module of {type(model).__name__}; its {len(mods)} modules are "
+                             f"{[n for n, _ in mods]}")
     under = lambda n: any(_matches(".".join(n.split(".")[:i]), p) for p in drp for i in range(1, n.count(".") + 2))
     if inc: chosen = [n for n, _ in mods if any(_matches(n, p) for p in inc)]
     else: chosen = [n for n, m in mods if next(m.children(), None) is None and next(m.parameters(recurse=False), None) is not None]
@@ -311,8 +314,8 @@ def batch_gradients(model: nn.Module,        # the network
     n = _n_examples(inputs)
     if not 1 <= n_batches <= n: raise ValueError(f"n_batches must be between 1 and the {n} examples, got {n_batches}")
     bounds = np.linspace(0, n, n_batches + 1).round().astype(int)
-    return [layer_gradients(model, layers, _take(inputs, slice(a, b)), None if targets is None else targets[a:b], loss_fn, batch_size)
-            for a, b in zip(bounds[:-1], bounds[1:])]
+    cut = lambda a, b: (_take(inputs, slice(a, b)), None if targets is None else targets[a:b])
+    return [layer_gradients(model, layers, *cut(a, b), loss_fn, batch_size) for a, b in zip(bounds[:-1], bounds[1:])]
 
 # %% ../nbs/13_checkpoints.ipynb #9fdde52c
 @dataclass
@@ -372,17 +375,19 @@ def _previous_rows(step: int, prev_step: int, cur: _State, prev: _State) -> list
         rows += [(layer, "weight_norm_change", None if why else float((w.norm() - w0.norm()) / w0.norm()), why),
                  (layer, "update_norm", None if why else float((w - w0).norm() / w0.norm()), why)]
         if cur.grads is not None:
-            rows.append((layer, "gradient_cosine", *_cosine(cur.grads[layer], prev.grads[layer], f"the gradients at step {step}",
-                                                            f"the gradients at step {prev_step}")))
+            cos = _cosine(cur.grads[layer], prev.grads[layer], f"the gradients at step {step}", f"the gradients at step {prev_step}")
+            rows.append((layer, "gradient_cosine", *cos))
     return rows
 
 def _before_rows(steps3: Sequence[int], states: Sequence[_State]) -> list[tuple]:
     "(layer, metric, value or None, why) of the cosine of the updates into the last two of three checkpoints."
     (s0, s1, s2), (b, p, c) = steps3, states
-    return [(layer, "update_cosine", *_cosine(c.weights[layer].double() - p.weights[layer].double(),
-                                              p.weights[layer].double() - b.weights[layer].double(),
-                                              f"the update from step {s1} to {s2}", f"the update from step {s0} to {s1}"))
-            for layer in c.weights]
+    rows = []
+    for layer in c.weights:
+        w0, w1, w2 = (x.weights[layer].double() for x in (b, p, c))
+        cos = _cosine(w2 - w1, w1 - w0, f"the update from step {s1} to {s2}", f"the update from step {s0} to {s1}")
+        rows.append((layer, "update_cosine", *cos))
+    return rows
 
 def _own_rows(step: int, weights: dict, parts: list | None) -> list[tuple]:
     "(layer, metric, value or None, why) of the metrics of one checkpoint alone: weight norm, batch gradient norms and cosines."
@@ -395,8 +400,8 @@ def _own_rows(step: int, weights: dict, parts: list | None) -> list[tuple]:
         why = next((f"NaN or Inf in the gradients at step {step}" for x in g if not torch.isfinite(x).all()), None)
         rows.append((layer, "gradient_norm", None if why else float(torch.stack([x.norm() for x in g]).mean()), why))
         if len(g) < 2: continue
-        cos = [_cosine(a, b, f"the gradients on batch {i} at step {step}", f"the gradients on batch {i + 1} at step {step}")
-               for i, (a, b) in enumerate(zip(g[:-1], g[1:]))]
+        on = lambda i: f"the gradients on batch {i} at step {step}"
+        cos = [_cosine(a, b, on(i), on(i + 1)) for i, (a, b) in enumerate(zip(g[:-1], g[1:]))]
         why = next((w for _, w in cos if w), None)
         rows.append((layer, "batch_gradient_cosine", None if why else float(np.mean([c for c, _ in cos])), why))
     return rows
@@ -411,7 +416,8 @@ def _callable_id(f) -> dict | None:
     "What identifies a function: module and name, the bytes of its code; a partial by its function and arguments."
     if f is None: return None
     if isinstance(f, functools.partial):
-        return dict(partial=_callable_id(f.func), args=_safe_digest(list(f.args)), keywords=_safe_digest(dict(f.keywords)))
+        args, keywords = _safe_digest(list(f.args)), _safe_digest(dict(f.keywords))
+        return dict(partial=_callable_id(f.func), args=args, keywords=keywords)
     name = f"{getattr(f, '__module__', '')}.{getattr(f, '__qualname__', type(f).__qualname__)}"
     code = getattr(f, "__code__", None)
     if code is None: return dict(name=name, repr=repr(f) if isinstance(f, nn.Module) else None)
@@ -450,7 +456,8 @@ def _saved(out, name: str, settings: dict, keys: dict) -> tuple[dict, list | Non
     if out is None or not Path(out).exists(): return {}, None
     t = load_table(out)
     if set(t.model) - {name}:
-        raise StaleError(f"{out} holds rows of other models {sorted(set(t.model) - {name})}; give each run its own file")
+        others = sorted(set(t.model) - {name})
+        raise StaleError(f"{out} holds rows of other models {others}; give each run its own file")
     made = t.attrs.get("made_from")
     check_fingerprint(None if made is None else made["settings"], settings, what=f"the table {out}",
                       fresh="remove it (or pass another out=) to start afresh")
@@ -489,7 +496,8 @@ def checkpoint_metrics(checkpoints: Mapping,               # step -> state-dict 
                        progress: bool = True,              # a progress bar over the checkpoints
                       ) -> pd.DataFrame:
     "The per-layer `CHECKPOINT_METRICS` (and `custom_metrics`) of every checkpoint of one model, as a tidy metric table."
-    steps, extract, device, custom = _steps(checkpoints), extract or activations, get_device(device), dict(custom_metrics or {})
+    steps, extract, device = _steps(checkpoints), extract or activations, get_device(device)
+    custom = dict(custom_metrics or {})
     clash = sorted(set(custom) & set(CHECKPOINT_METRICS))
     if clash: raise ValueError(f"custom_metrics {clash} have the names of built-in metrics; name them differently")
     settings = dict(name=name, inputs=digest(dict(inputs) if isinstance(inputs, Mapping) else inputs),
@@ -502,7 +510,8 @@ def checkpoint_metrics(checkpoints: Mapping,               # step -> state-dict 
     done, layers = _saved(out, name, settings, keys)
     arch, last, cache = copy.deepcopy(model), len(steps) - 1, {}
     n = _n_examples(inputs)   # keyword inputs go to the extractor as a list of batches (it reads their attention masks)
-    feed = [_take(inputs, slice(a, a + batch_size)) for a in range(0, n, batch_size)] if isinstance(inputs, Mapping) else inputs
+    feed = inputs
+    if isinstance(inputs, Mapping): feed = [_take(inputs, slice(a, a + batch_size)) for a in range(0, n, batch_size)]
 
     def visit(k: int, full: bool = True) -> _State:
         "Checkpoint k loaded once: its weights, and (full) its activations, gradients and own metrics."
@@ -515,7 +524,8 @@ def checkpoint_metrics(checkpoints: Mapping,               # step -> state-dict 
             cache[k] = _State(None, weights, None, None)
             return cache[k]
         with torch.no_grad(): acts = extract(m, feed, layers, batch_size=batch_size)
-        parts = None if loss_fn is None else batch_gradients(m, layers, inputs, targets, loss_fn, gradient_batches, batch_size)
+        parts = None
+        if loss_fn is not None: parts = batch_gradients(m, layers, inputs, targets, loss_fn, gradient_batches, batch_size)
         sizes = np.diff(np.linspace(0, n, gradient_batches + 1).round()) / n
         grads = None if parts is None else {l: sum(w * p[l].double() for w, p in zip(sizes, parts)) for l in parts[0]}
         own = _own_rows(steps[k], weights, parts)
@@ -531,11 +541,12 @@ def checkpoint_metrics(checkpoints: Mapping,               # step -> state-dict 
         if group == "own": return visit(k).own
         if group == "final":
             cur, fin = visit(k), visit(last)
-            return [r for l in cur.acts for r in _cka_rows(l, s, "final", steps[last], {s: cur.acts, steps[last]: fin.acts}, device)]
+            acts = {s: cur.acts, steps[last]: fin.acts}
+            return [r for l in layers for r in _cka_rows(l, s, "final", steps[last], acts, device)]
         if group == "previous" and k >= 1:
             cur, prev = visit(k), visit(k - 1)
             acts = {s: cur.acts, steps[k - 1]: prev.acts}
-            return [r for l in cur.acts for r in _cka_rows(l, s, "previous", steps[k - 1], acts, device)] + \
+            return [r for l in layers for r in _cka_rows(l, s, "previous", steps[k - 1], acts, device)] + \
                    _previous_rows(s, steps[k - 1], cur, prev)
         if group == "before" and k >= 2:
             return _before_rows(steps[k - 2:k + 1], [visit(j, full=False) for j in (k - 2, k - 1, k)])
@@ -553,8 +564,10 @@ def checkpoint_metrics(checkpoints: Mapping,               # step -> state-dict 
         for g in METRIC_DEPENDS:
             if (steps[k], g) in done: continue
             got = rows_of(k, g)
-            und = [dict(step=steps[k], layer=l, metric=m, reason=why) for l, m, v, why in got if v is None or not np.isfinite(v)]
-            for u in und: _log.warning("%s: no %s for layer %s at step %d: %s", name, u["metric"], u["layer"], u["step"], u["reason"])
+            und = [dict(step=steps[k], layer=l, metric=m, reason=why) for l, m, v, why in got
+                   if v is None or not np.isfinite(v)]
+            for u in und:
+                _log.warning("%s: no %s for layer %s at step %d: %s", name, u["metric"], u["layer"], u["step"], u["reason"])
             done[(steps[k], g)] = ([(l, m, float(v)) for l, m, v, _ in got if v is not None and np.isfinite(v)], und)
         for j in list(cache):     # keep the final checkpoint, this one, and the weights of the one before
             if j not in (last, k, k - 1): del cache[j]
@@ -742,27 +755,34 @@ def meta_pca(table: pd.DataFrame,                  # a metric table
              seed: int = 0,                        # seed of the null series
             ) -> pd.DataFrame:
     "Explained-variance ratio of each principal component of the standardised metrics across checkpoints, with its chance level, p-value and loadings."
-    if per_layer and individual: raise ValueError("per_layer=True and individual=True are two different PCAs; ask for one")
+    if per_layer and individual:
+        raise ValueError("per_layer=True and individual=True are two different PCAs; ask for one")
     view = "layer" if per_layer else "individual" if individual else "mean"
     rows = []
     for model, label, layer in _units(table, view):
         M, groups = _pca_input(table, model, layer, view, metrics)
         where = f"model {model!r}" + (f", layer {layer!r}" if layer else "")
-        if len(M) < 3: raise ValueError(f"{where}: {len(M)} checkpoint(s) have every metric; the PCA and its null need at least 3")
+        if len(M) < 3:
+            raise ValueError(f"{where}: {len(M)} checkpoint(s) have every metric; the PCA and its null need at least 3")
         if len(M) <= M.shape[1]:
-            warnings.warn(f"{where}: {len(M)} checkpoints for {M.shape[1]} columns: with steps <= metrics the first component's "
+            warnings.warn(f"{where}: {len(M)} checkpoints for {M.shape[1]} columns: with steps <= metrics "
+                          "the first component's "
                           "share is large even for unrelated metrics; read it against the chance column", stacklevel=2)
         _, s, vt = np.linalg.svd(_standardised(M, where), full_matrices=False)
         vt *= np.sign(vt[np.arange(len(vt)), np.abs(vt).argmax(1)])[:, None]   # sign: the largest loading positive
         ratio = s ** 2 / (s ** 2).sum()
-        null = _ratios(surrogate_series(M.to_numpy(), groups, n_surrogates, seed)) if n_surrogates else np.full((1, len(s)), np.nan)
-        p = _p_above(null, ratio) if n_surrogates else ratio * np.nan
-        rows += [dict(model=model, layer=label, component=i + 1, explained_variance_ratio=ratio[i], chance=null[:, i].mean(),
-                      chance_high=np.quantile(null[:, i], 0.95), p_value=p[i], n_steps=len(M), n_metrics=M.shape[1],
-                      **dict(zip(M.columns, vt[i]))) for i in range(len(s))]
+        null = np.full((1, len(s)), np.nan)
+        if n_surrogates: null = _ratios(surrogate_series(M.to_numpy(), groups, n_surrogates, seed))
+        p = _p_above(null, ratio)
+        chance, high = null.mean(0), np.quantile(null, 0.95, axis=0)
+        rows += [dict(model=model, layer=label, component=i + 1, explained_variance_ratio=ratio[i], chance=chance[i],
+                      chance_high=high[i], p_value=p[i], n_steps=len(M), n_metrics=M.shape[1], **dict(zip(M.columns, vt[i])))
+                 for i in range(len(s))]
     return _with_sources(pd.DataFrame(rows), table)
 
 # %% ../nbs/13_checkpoints.ipynb #ck0corr01
+_CHANCE = ("chance_low", "chance_high", "p_value")   # the columns of an r's chance interval and p-value
+
 def metric_correlations(table: pd.DataFrame,                  # a metric table
                         metrics: Sequence[str] | None = None, # which metrics (default: all)
                         per_layer: bool = False,              # return every layer's values instead of their mean
@@ -775,19 +795,22 @@ def metric_correlations(table: pd.DataFrame,                  # a metric table
         for layer in dict.fromkeys(table.layer[table.model == model]):
             M = metric_matrix(table, model, layer, metrics)
             if len(M) < 3:
-                raise ValueError(f"model {model!r}, layer {layer!r}: {len(M)} checkpoints have every metric; a correlation needs 3")
+                raise ValueError(f"model {model!r}, layer {layer!r}: {len(M)} checkpoints have every metric; "
+                                 "a correlation needs 3")
             if len(M) <= M.shape[1]:
-                warnings.warn(f"model {model!r}, layer {layer!r}: {len(M)} checkpoints for {M.shape[1]} metrics; correlations of "
+                warnings.warn(f"model {model!r}, layer {layer!r}: {len(M)} checkpoints for {M.shape[1]} metrics; "
+                              "correlations of "
                               "so few points are large by chance: read them against their chance interval", stacklevel=2)
             r = _corr(M.to_numpy(np.float64))
             # the same seed gives every layer of a metric the same phases: the null keeps the layers' agreement, not the metrics'
-            null = _corr(surrogate_series(M.to_numpy(), None, n_surrogates, seed)) if n_surrogates else np.full((1, *r.shape), np.nan)
+            null = np.full((1, *r.shape), np.nan)
+            if n_surrogates: null = _corr(surrogate_series(M.to_numpy(), None, n_surrogates, seed))
             nulls.setdefault(model, []).append((list(M.columns), null))
             p = _p_above(np.abs(null), np.abs(r)) if n_surrogates else r * np.nan
             lo, hi = np.nanquantile(null, [0.025, 0.975], axis=0) if n_surrogates else (r * np.nan, r * np.nan)
             rows += [(model, layer, a, b, r[i, j], lo[i, j], hi[i, j], np.nan if i == j else p[i, j], len(M))
                      for i, a in enumerate(M.columns) for j, b in enumerate(M.columns)]
-    per = pd.DataFrame(rows, columns=["model", "layer", "metric_a", "metric_b", "r", "chance_low", "chance_high", "p_value", "n_steps"])
+    per = pd.DataFrame(rows, columns=["model", "layer", "metric_a", "metric_b", "r", *_CHANCE, "n_steps"])
     per["r2"] = per.r ** 2
     if per_layer: return _with_sources(per, table)
     return _with_sources(_layer_means(per, nulls, n_surrogates), table)
@@ -797,7 +820,8 @@ def _layer_means(per: pd.DataFrame, nulls: dict, n_surrogates: int) -> pd.DataFr
     out = []
     for (model, a, b), g in per.groupby(["model", "metric_a", "metric_b"], sort=False):
         bad = list(g.layer[g.r.isna()])
-        if bad and a != b: warnings.warn(f"model {model!r}: r({a}, {b}) is undefined in layers {bad}; its layer mean is NaN", stacklevel=3)
+        if bad and a != b:
+            warnings.warn(f"model {model!r}: r({a}, {b}) is undefined in layers {bad}; its layer mean is NaN", stacklevel=3)
         out.append(dict(model=model, metric_a=a, metric_b=b, r=g.r.mean(skipna=False), r2=g.r2.mean(skipna=False),
                         n_layers=len(g), undefined_layers=", ".join(bad)))
     res = pd.DataFrame(out)
@@ -806,7 +830,7 @@ def _layer_means(per: pd.DataFrame, nulls: dict, n_surrogates: int) -> pd.DataFr
         names = list(dict.fromkeys(res.metric_a[k]))
         same = all(c == names and n.shape == ns[0][1].shape for c, n in ns)
         if not n_surrogates or not same:   # layers with other metrics or checkpoints: no common null of the mean
-            res.loc[k, ["chance_low", "chance_high", "p_value"]] = np.nan
+            res.loc[k, list(_CHANCE)] = np.nan
             continue
         mean_null = np.mean([n for _, n in ns], axis=0)
         r = res[k].r.to_numpy().reshape(len(names), len(names))
@@ -814,7 +838,7 @@ def _layer_means(per: pd.DataFrame, nulls: dict, n_surrogates: int) -> pd.DataFr
         p = _p_above(np.abs(mean_null), np.abs(r))
         np.fill_diagonal(p, np.nan)
         res.loc[k, "chance_low"], res.loc[k, "chance_high"], res.loc[k, "p_value"] = lo.ravel(), hi.ravel(), p.ravel()
-    return res[["model", "metric_a", "metric_b", "r", "chance_low", "chance_high", "p_value", "r2", "n_layers", "undefined_layers"]]
+    return res[["model", "metric_a", "metric_b", "r", *_CHANCE, "r2", "n_layers", "undefined_layers"]]
 
 def correlation_matrix(corr: pd.DataFrame,   # the result of `metric_correlations`
                        model: str,           # which model
@@ -868,7 +892,8 @@ def ov_circuits(model: nn.Module,     # a GPT-NeoX / Pythia model (attention mod
         per = [w_o[:, h * hd:(h + 1) * hd] @ w_v[h] for h in range(n_heads)]
         out[f"{name}.ov_circuit"] = torch.stack(per).sum(0)
         if heads: out.update({f"{name}.ov_circuit.heads.{h}": p for h, p in enumerate(per)})
-    if not out: raise ValueError(f"{type(model).__name__} has no GPT-NeoX attention module (query_key_value, dense, head_size)")
+    if not out:
+        raise ValueError(f"{type(model).__name__} has no GPT-NeoX attention module (query_key_value, dense, head_size)")
     return out
 
 def ov_weight_norm(model: nn.Module,   # the model at one checkpoint
