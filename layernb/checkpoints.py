@@ -24,7 +24,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from .core import LayerSet, get_device
+from .core import Frames, LayerSet, get_device
 from .fingerprint import StaleError, check_fingerprint, digest, file_sha256, model_fingerprint
 from .moments import Moments, moment_metric
 from .subspace import activations
@@ -35,7 +35,7 @@ __all__ = ['TABLE_COLUMNS', 'STEP_PATTERN', 'CHECKPOINT_METRICS', 'METRIC_DEPEND
            'read_state_dict', 'load_checkpoint', 'select_layers', 'layer_vectors', 'layer_gradients', 'batch_gradients',
            'checkpoint_metrics', 'toy_task', 'toy_mlp', 'train_toy_checkpoints', 'metric_matrix', 'surrogate_series',
            'meta_pca', 'metric_correlations', 'correlation_matrix', 'pythia_revision', 'pythia_checkpoints',
-           'ov_circuits', 'ov_weight_norm']
+           'ov_circuits', 'ov_weight_norm', 'ov_activations']
 
 # %% ../nbs/13_checkpoints.ipynb #b163519c
 TABLE_COLUMNS = ("model", "step", "layer", "metric", "value")
@@ -469,8 +469,9 @@ def _saved(out, name: str, settings: dict, keys: dict) -> tuple[dict, list | Non
     return {sg: (rows.get(sg, []), und.get(sg, [])) for sg in valid}, made.get("layers")
 
 def _ordered(t: pd.DataFrame, layers: Sequence[str], metrics: Sequence[str]) -> pd.DataFrame:
-    "The rows of `t` by step, then layer in the model's order, then metric in the order of `metrics`."
-    lpos = {l: i for i, l in enumerate(dict.fromkeys([*layers, *t.layer]))}
+    "The rows of `t` by step, then layer (the model's order, then other names in natural order), then metric in the order of `metrics`."
+    extra = sorted(set(t.layer) - set(layers), key=lambda l: [int(x) if x.isdigit() else x for x in re.split(r"(\d+)", l)])
+    lpos = {l: i for i, l in enumerate([*layers, *extra])}
     mpos = {m: i for i, m in enumerate(dict.fromkeys([*metrics, *t.metric]))}
     keys = pd.DataFrame({"s": t.step, "l": t.layer.map(lpos), "m": t.metric.map(mpos)})
     out = t.loc[keys.sort_values(["s", "l", "m"], kind="stable").index].reset_index(drop=True)
@@ -542,11 +543,11 @@ def checkpoint_metrics(checkpoints: Mapping,               # step -> state-dict 
         if group == "final":
             cur, fin = visit(k), visit(last)
             acts = {s: cur.acts, steps[last]: fin.acts}
-            return [r for l in layers for r in _cka_rows(l, s, "final", steps[last], acts, device)]
+            return [r for l in cur.acts for r in _cka_rows(l, s, "final", steps[last], acts, device)]
         if group == "previous" and k >= 1:
             cur, prev = visit(k), visit(k - 1)
             acts = {s: cur.acts, steps[k - 1]: prev.acts}
-            return [r for l in layers for r in _cka_rows(l, s, "previous", steps[k - 1], acts, device)] + \
+            return [r for l in cur.acts for r in _cka_rows(l, s, "previous", steps[k - 1], acts, device)] + \
                    _previous_rows(s, steps[k - 1], cur, prev)
         if group == "before" and k >= 2:
             return _before_rows(steps[k - 2:k + 1], [visit(j, full=False) for j in (k - 2, k - 1, k)])
@@ -884,16 +885,13 @@ def ov_circuits(model: nn.Module,     # a GPT-NeoX / Pythia model (attention mod
                ) -> dict[str, torch.Tensor]:
     "The OV circuit W_O W_V (hidden x hidden) of every attention layer, and of each head: what a head writes for what it reads."
     out = {}
-    for name, mod in model.named_modules():
-        if not (hasattr(mod, "query_key_value") and hasattr(mod, "dense") and hasattr(mod, "head_size")): continue
+    for name, mod in _neox_attention(model).items():
         w_o, hd = mod.dense.weight.detach(), mod.head_size
         n_heads = w_o.shape[1] // hd
         w_v = mod.query_key_value.weight.detach().view(n_heads, 3, hd, -1)[:, 2]   # rows per head: [query; key; value]
         per = [w_o[:, h * hd:(h + 1) * hd] @ w_v[h] for h in range(n_heads)]
         out[f"{name}.ov_circuit"] = torch.stack(per).sum(0)
         if heads: out.update({f"{name}.ov_circuit.heads.{h}": p for h, p in enumerate(per)})
-    if not out:
-        raise ValueError(f"{type(model).__name__} has no GPT-NeoX attention module (query_key_value, dense, head_size)")
     return out
 
 def ov_weight_norm(model: nn.Module,   # the model at one checkpoint
@@ -902,3 +900,32 @@ def ov_weight_norm(model: nn.Module,   # the model at one checkpoint
                   ) -> dict[str, float]:
     "Seed 004's weight magnitude of the OV circuits: the Frobenius norm of W_O W_V per attention layer and per head (a custom metric)."
     return {name: float(m.double().norm()) for name, m in ov_circuits(model).items()}
+
+# %% ../nbs/13_checkpoints.ipynb #ck0ov002
+def _neox_attention(model: nn.Module) -> dict[str, nn.Module]:
+    "The GPT-NeoX attention modules of `model` (query_key_value, dense, head_size), by name."
+    found = {n: m for n, m in model.named_modules()
+             if hasattr(m, "query_key_value") and hasattr(m, "dense") and hasattr(m, "head_size")}
+    if not found: raise ValueError(f"{type(model).__name__} has no GPT-NeoX attention module (query_key_value, dense, head_size)")
+    return found
+
+def ov_activations(extract: Callable | None = None, # the extractor of the other layers (default `layernb.subspace.activations`)
+                   heads: bool = True,             # also one layer per head
+                  ) -> Callable:
+    "An extractor for `checkpoint_metrics(extract=...)` adding, beside the layers asked for, each attention layer's (and head's) OV output: every token's value vector through W_O."
+    base = extract or activations
+    def extract_ov(module, inputs, layers, batch_size=64):
+        attn = _neox_attention(module)
+        got = base(module, inputs, list(dict.fromkeys([*layers, *(f"{n}.query_key_value" for n in attn)])), batch_size=batch_size)
+        out = {l: got[l] for l in layers}
+        for name, mod in attn.items():
+            f, hd = got[f"{name}.query_key_value"], mod.head_size
+            w_o = mod.dense.weight.detach().cpu().double()
+            n_heads = w_o.shape[1] // hd
+            v = torch.as_tensor(np.asarray(f.data), dtype=torch.float64).view(len(f.data), n_heads, 3, hd)[:, :, 2]
+            per = torch.einsum("nhd,ohd->nho", v, w_o.view(len(w_o), n_heads, hd))   # (tokens, heads, hidden)
+            out[f"{name}.ov_circuit"] = Frames(per.sum(1).numpy(), f.offsets, f.frame_rate, f.ids)
+            if heads:
+                for h in range(n_heads): out[f"{name}.ov_circuit.heads.{h}"] = Frames(per[:, h].numpy(), f.offsets, f.frame_rate, f.ids)
+        return LayerSet(out, got.meta)
+    return extract_ov
