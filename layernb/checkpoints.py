@@ -9,8 +9,10 @@ import copy
 import fnmatch
 import functools
 import json
+import logging
 import os
 import re
+import warnings
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,15 +24,18 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from .core import LayerSet, get_device
+from .core import Frames, LayerSet, get_device
+from .fingerprint import StaleError, check_fingerprint, digest, file_sha256, model_fingerprint
 from .moments import Moments, moment_metric
 from .subspace import activations
 
 # %% auto #0
-__all__ = ['TABLE_COLUMNS', 'CHECKPOINT_METRICS', 'MEAN_LAYER', 'PYTHIA_STEPS', 'metric_table', 'concat_tables', 'save_table',
-           'load_table', 'checkpoint_files', 'read_state_dict', 'load_checkpoint', 'select_layers', 'layer_vectors',
-           'layer_gradients', 'checkpoint_metrics', 'toy_task', 'toy_mlp', 'train_toy_checkpoints', 'metric_matrix',
-           'meta_pca', 'metric_correlations', 'correlation_matrix', 'pythia_revision', 'pythia_checkpoints']
+__all__ = ['TABLE_COLUMNS', 'STEP_PATTERN', 'CHECKPOINT_METRICS', 'METRIC_DEPENDS', 'MEAN_LAYER', 'INDIVIDUAL_LAYER',
+           'PYTHIA_STEPS', 'metric_table', 'concat_tables', 'save_table', 'load_table', 'checkpoint_files',
+           'read_state_dict', 'load_checkpoint', 'select_layers', 'layer_vectors', 'layer_gradients', 'batch_gradients',
+           'checkpoint_metrics', 'toy_task', 'toy_mlp', 'train_toy_checkpoints', 'metric_matrix', 'surrogate_series',
+           'meta_pca', 'metric_correlations', 'correlation_matrix', 'pythia_revision', 'pythia_checkpoints',
+           'ov_circuits', 'ov_weight_norm', 'ov_activations']
 
 # %% ../nbs/13_checkpoints.ipynb #b163519c
 TABLE_COLUMNS = ("model", "step", "layer", "metric", "value")
@@ -49,15 +54,19 @@ def metric_table(rows: Sequence | pd.DataFrame = (),      # (model, step, layer,
     if dup.any():
         raise ValueError(f"{int(dup.sum())} rows repeat a (model, step, layer, metric), e.g. {df[dup].iloc[0][_KEY].tolist()}: "
                          "one row per number; give the two runs different model names")
-    source = getattr(rows, "attrs", {}).get("weights_source", {}) if isinstance(rows, pd.DataFrame) else {}
-    df.attrs = {"weights_source": {**source, **dict(weights_source or {})}}
+    before = rows.attrs if isinstance(rows, pd.DataFrame) else {}
+    df.attrs = {"weights_source": {**before.get("weights_source", {}), **dict(weights_source or {})},
+                "undefined": list(before.get("undefined", []))}
+    if "made_from" in before: df.attrs["made_from"] = before["made_from"]
     return df
 
 def concat_tables(tables: Sequence[pd.DataFrame], # metric tables (e.g. one per model)
                  ) -> pd.DataFrame:
-    "One metric table from several (e.g. one per model), with all their weight sources."
-    sources = {k: v for t in tables for k, v in t.attrs.get("weights_source", {}).items()}
-    return metric_table(pd.concat([metric_table(t) for t in tables], ignore_index=True), sources)
+    "One metric table from several (e.g. one per model), with all their weight sources and undefined numbers."
+    joined = pd.concat([metric_table(t) for t in tables], ignore_index=True)
+    joined.attrs = {"weights_source": {k: v for t in tables for k, v in t.attrs.get("weights_source", {}).items()},
+                    "undefined": [u for t in tables for u in t.attrs.get("undefined", [])]}
+    return metric_table(joined)
 
 # %% ../nbs/13_checkpoints.ipynb #0bf7280f
 def _need_pyarrow():
@@ -68,63 +77,67 @@ def _need_pyarrow():
 def save_table(table: pd.DataFrame, # a metric table
                path: str | Path,    # `.parquet` (needs pyarrow) or `.csv`
               ) -> Path:
-    "Write a metric table to Parquet or CSV (chosen by the suffix), with where its weights came from; the file is replaced at once, never left half-written."
+    "Write a metric table to Parquet or CSV (chosen by the suffix) with its attrs; the file is replaced at once, never left half-written."
     table, path = metric_table(table), Path(path)
     if path.suffix not in (".parquet", ".csv"): raise ValueError(f"save_table writes .parquet or .csv files, got {path.name!r}")
     tmp = path.with_name(f".{path.name}.tmp{path.suffix}")
     if path.suffix == ".parquet":
         _need_pyarrow()
         table.to_parquet(tmp, index=False)          # pandas keeps df.attrs in the file's metadata
-    else:
-        path.with_name(path.name + ".json").write_text(json.dumps(table.attrs, indent=1))
-        table.to_csv(tmp, index=False)
-    os.replace(tmp, path)
+        os.replace(tmp, path)
+        return path
+    side = path.with_name(path.name + ".json")
+    side_tmp = side.with_name(f".{side.name}.tmp")
+    table.to_csv(tmp, index=False, na_rep="NaN")
+    side_tmp.write_text(json.dumps({**table.attrs, "table_sha256": file_sha256(tmp)}, indent=1))
+    os.replace(tmp, path)        # the table first; a sidecar left from another version of the table is recognised by its hash
+    os.replace(side_tmp, side)
     return path
 
 def load_table(path: str | Path, # a file written by `save_table`
               ) -> pd.DataFrame:
-    "Read a metric table written by `save_table`, with its dtypes and weight sources."
+    "Read a metric table written by `save_table`, with its dtypes and attrs (NaN values stay NaN)."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"no metric table at {path}")
     if path.suffix == ".parquet":
         _need_pyarrow()
-        df = pd.read_parquet(path)
-        return metric_table(df, df.attrs.get("weights_source"))
+        return metric_table(pd.read_parquet(path))
     if path.suffix != ".csv": raise ValueError(f"load_table reads .parquet or .csv files, got {path.name!r}")
-    df = pd.read_csv(path, dtype={"model": str, "layer": str, "metric": str}, keep_default_na=False, na_values={"value": ["NaN", "nan"]})
+    df = pd.read_csv(path, dtype={"model": str, "layer": str, "metric": str}, keep_default_na=False,
+                     na_values={"value": ["NaN", "nan", ""]})
     side = path.with_name(path.name + ".json")
-    return metric_table(df, json.loads(side.read_text()).get("weights_source") if side.exists() else None)
+    if side.exists():
+        attrs = json.loads(side.read_text())
+        if attrs.pop("table_sha256", None) != file_sha256(path): attrs.pop("made_from", None)   # not this table's record
+        df.attrs = attrs
+    return metric_table(df)
 
 # %% ../nbs/13_checkpoints.ipynb #b52c6c6a
-def checkpoint_files(folder: str | Path,                 # folder holding one file or sub-folder per checkpoint
-                     pattern: str = r"step[_-]?(\d+)",     # regex whose first group is the step number in a name
+STEP_PATTERN = r"(?:step|checkpoint)[_-]?(\d+)"   # step_001000.pt, step1000/, checkpoint-500/ (Hugging Face Trainer)
+
+def checkpoint_files(folder: str | Path,           # folder holding one file or sub-folder per checkpoint
+                     pattern: str = STEP_PATTERN,  # regex whose first group is the step number in a name
                     ) -> dict[int, Path]:
-    "The checkpoints in `folder` whose names hold a step number (e.g. `step_001000.pt`, `checkpoint-step500/`), by step."
+    "The checkpoints in `folder` whose names hold a step number (e.g. `step_001000.pt`, Trainer's `checkpoint-500/`), by step."
     folder, out = Path(folder), {}
     if not folder.is_dir(): raise FileNotFoundError(f"no checkpoint folder {folder}")
     for p in sorted(folder.iterdir()):
         m = re.search(pattern, p.name)
         if not m: continue
         step = int(m.group(1))
-        if step in out: raise ValueError(f"two checkpoints for step {step} in {folder}: {out[step].name} and {p.name}")
+        if step in out:
+            raise ValueError(f"two checkpoints for step {step} in {folder}: {out[step].name} and {p.name}; "
+                             "pass pattern= a regex that matches only one of them")
         out[step] = p
-    if not out: raise FileNotFoundError(f"no name in {folder} matches {pattern!r} (checkpoints named like step_001000.pt)")
+    if not out:
+        raise FileNotFoundError(f"no name in {folder} matches pattern={pattern!r} (names like step_001000.pt or checkpoint-500/); "
+                                f"pass pattern= a regex whose first group is the step number, e.g. pattern=r'epoch(\\d+)'")
     return dict(sorted(out.items()))
 
 _STATE_FILES = ("model.safetensors", "pytorch_model.bin")
 
-def read_state_dict(path: str | Path, # a state-dict file (`.safetensors` or anything `torch.load` reads) or a folder holding one
-                   ) -> dict[str, torch.Tensor]:
-    "The state dict in a checkpoint file or folder (on the CPU)."
-    path = Path(path)
-    if path.is_dir():
-        found = [path / f for f in _STATE_FILES if (path / f).exists()] or sorted(
-            p for ext in ("*.pt", "*.pth", "*.bin", "*.safetensors") for p in path.glob(ext))
-        if len(found) != 1:
-            raise FileNotFoundError(f"checkpoint folder {path} should hold one state-dict file ({', '.join(_STATE_FILES)} or one "
-                                    f"*.pt/*.pth/*.bin/*.safetensors); found {[p.name for p in found]}")
-        path = found[0]
-    if not path.exists(): raise FileNotFoundError(f"no checkpoint file {path}")
+def _read_one(path: Path) -> dict[str, torch.Tensor]:
+    "The state dict in one file."
     if path.suffix == ".safetensors":
         from safetensors.torch import load_file
         return load_file(path)
@@ -132,16 +145,61 @@ def read_state_dict(path: str | Path, # a state-dict file (`.safetensors` or any
     if not isinstance(sd, Mapping): raise TypeError(f"{path} holds a {type(sd).__name__}, not a state dict")
     return dict(sd)
 
+def read_state_dict(path: str | Path, # a state-dict file (`.safetensors` or anything `torch.load` reads) or a folder holding one
+                   ) -> dict[str, torch.Tensor]:
+    "The state dict in a checkpoint file or folder (on the CPU); a sharded Hugging Face folder is read shard by shard."
+    path = Path(path)
+    if path.is_dir():
+        index = [path / f"{f}.index.json" for f in _STATE_FILES if (path / f"{f}.index.json").exists()]
+        if index:
+            shards = sorted(set(json.loads(index[0].read_text())["weight_map"].values()))
+            return {k: v for s in shards for k, v in _read_one(path / s).items()}
+        found = [path / f for f in _STATE_FILES if (path / f).exists()] or sorted(
+            p for ext in ("*.pt", "*.pth", "*.bin", "*.safetensors") for p in path.glob(ext))
+        if len(found) != 1:
+            raise FileNotFoundError(f"checkpoint folder {path} should hold one state-dict file ({', '.join(_STATE_FILES)} or one "
+                                    f"*.pt/*.pth/*.bin/*.safetensors); found {[p.name for p in found]}")
+        path = found[0]
+    if not path.exists(): raise FileNotFoundError(f"no checkpoint file {path}")
+    return _read_one(path)
+
+# %% ../nbs/13_checkpoints.ipynb #ck0load1
+def _tied(model: nn.Module) -> dict[str, set[str]]:
+    "Parameter name -> the names of every parameter that is the same tensor (tied weights, e.g. an LM head and its embedding)."
+    by_id = {}
+    for n, p in model.named_parameters(remove_duplicate=False): by_id.setdefault(id(p), set()).add(n)
+    return {n: names for names in by_id.values() for n in names}
+
+def _load_state(model: nn.Module, sd: Mapping) -> None:
+    "Load `sd` into `model`; a key missing because its tensor is tied to one that is loaded is fine, any other gap is an error."
+    missing, unexpected = model.load_state_dict(sd, strict=False)
+    tied = _tied(model)
+    missing = [k for k in missing if not tied.get(k, set()) & set(sd)]
+    if missing or unexpected:
+        raise ValueError(f"the checkpoint does not fit {type(model).__name__}: missing keys {missing}, "
+                         f"unexpected keys {unexpected}; pass model= the architecture it was saved from")
+
+def _from_pretrained(folder: Path) -> nn.Module:
+    "A Hugging Face model folder (config.json naming its class) loaded with that class's `from_pretrained`."
+    import transformers
+    arch = (json.loads((folder / "config.json").read_text()).get("architectures") or [None])[0]
+    if arch is None or not hasattr(transformers, arch):
+        raise ValueError(f"{folder}/config.json names no transformers class (architectures: {arch!r}); pass model=")
+    return getattr(transformers, arch).from_pretrained(folder)
+
+# %% ../nbs/13_checkpoints.ipynb #ck0load2
 def load_checkpoint(source: str | Path | Mapping | nn.Module | Callable, # state-dict file/folder, state dict, module, or a callable returning one
                     model: nn.Module | None = None,  # the architecture a state dict loads into (modified in place)
                    ) -> nn.Module:
-    "The model at one checkpoint, in eval mode."
+    "The model at one checkpoint, in eval mode (tied weights, as in a `save_pretrained` folder, are fine)."
     if callable(source) and not isinstance(source, nn.Module): source = source()
-    if isinstance(source, (str, Path)): source = read_state_dict(source)
+    if isinstance(source, (str, Path)):
+        if model is None and (Path(source) / "config.json").exists(): return _from_pretrained(Path(source)).eval()
+        source = read_state_dict(source)
     if isinstance(source, nn.Module): return source.eval()
     if isinstance(source, Mapping):
         if model is None: raise ValueError("a checkpoint given as a state dict needs its architecture: pass model=<an nn.Module it loads into>")
-        model.load_state_dict(source)
+        _load_state(model, source)
         return model.eval()
     raise TypeError(f"a checkpoint is a state-dict file or folder, a state dict, a module or a loader; got {type(source).__name__}")
 
@@ -161,8 +219,8 @@ def select_layers(model: nn.Module,                 # the network
     mods = [(n, m) for n, m in model.named_modules() if n]
     for p in inc + drp:
         if not any(_matches(n, p) for n, _ in mods):
-            raise ValueError(f"pattern {p!r} matches no module of {type(model).__name__}; its modules are "
-                             f"{[n for n, _ in mods][:40]}")
+            raise ValueError(f"pattern {p!r} matches no module of {type(model).__name__}; its {len(mods)} modules are "
+                             f"{[n for n, _ in mods]}")
     under = lambda n: any(_matches(".".join(n.split(".")[:i]), p) for p in drp for i in range(1, n.count(".") + 2))
     if inc: chosen = [n for n, _ in mods if any(_matches(n, p) for p in inc)]
     else: chosen = [n for n, m in mods if next(m.children(), None) is None and next(m.parameters(recurse=False), None) is not None]
@@ -180,6 +238,16 @@ CHECKPOINT_METRICS = {
     "gradient_cosine": "cosine similarity of the loss gradient at this checkpoint and at the previous one",
     "weight_norm_change": "relative change of the weight norm since the previous checkpoint",
     "update_norm": "norm of the weight update since the previous checkpoint relative to the previous weight norm",
+    "weight_norm": "norm of the layer's weights (seed 004's weight magnitude)",
+    "gradient_norm": "mean over the gradient batches of the norm of the layer's loss gradient on one batch (seed 004's gradient magnitude)",
+    "batch_gradient_cosine": "mean cosine similarity of the layer's gradients on successive batches at this checkpoint (seed 004's grad_sim)",
+}
+# which checkpoints each metric depends on: its own, the final one, the previous one, the one before that
+METRIC_DEPENDS = {
+    "final": ("cka_final", "cka_final_debiased"),
+    "previous": ("cka_previous", "cka_previous_debiased", "gradient_cosine", "weight_norm_change", "update_norm"),
+    "before": ("update_cosine",),
+    "own": ("weight_norm", "gradient_norm", "batch_gradient_cosine"),   # and every custom metric
 }
 
 # %% ../nbs/13_checkpoints.ipynb #9361f7f5
@@ -234,112 +302,279 @@ def layer_gradients(model: nn.Module,        # the network (its .grad fields are
     model.zero_grad(set_to_none=True)
     return g
 
+def batch_gradients(model: nn.Module,        # the network
+                    layers: Sequence[str],   # module names
+                    inputs: torch.Tensor | Mapping, # a tensor, or a mapping of keyword tensors; first axis = examples
+                    targets: torch.Tensor | None,   # what `loss_fn` compares the outputs with (first axis = examples), or None
+                    loss_fn: Callable,       # loss_fn(outputs, targets) -> the mean loss of a batch
+                    n_batches: int = 4,      # consecutive batches the inputs are cut into (sizes differ by at most 1)
+                    batch_size: int = 256,   # examples per forward/backward pass
+                   ) -> list[dict[str, torch.Tensor]]:
+    "The gradient of the mean loss on each of `n_batches` consecutive batches of `inputs`, per layer (flat vectors on the CPU)."
+    n = _n_examples(inputs)
+    if not 1 <= n_batches <= n: raise ValueError(f"n_batches must be between 1 and the {n} examples, got {n_batches}")
+    bounds = np.linspace(0, n, n_batches + 1).round().astype(int)
+    cut = lambda a, b: (_take(inputs, slice(a, b)), None if targets is None else targets[a:b])
+    return [layer_gradients(model, layers, *cut(a, b), loss_fn, batch_size) for a, b in zip(bounds[:-1], bounds[1:])]
+
 # %% ../nbs/13_checkpoints.ipynb #9fdde52c
 @dataclass
 class _State:
-    "What one checkpoint contributes: activations of the layers, their weights and gradients."
-    acts: LayerSet
+    "What one checkpoint contributes: activations of the layers, their weights, full-data gradients, and its own metrics."
+    acts: LayerSet | None
     weights: dict
     grads: dict | None
-
-def _cosine(a: torch.Tensor, b: torch.Tensor) -> float | None:
-    "cos(a, b), or None when either vector is zero (no direction)."
-    na, nb = a.norm(), b.norm()
-    return None if na == 0 or nb == 0 else float(a @ b / (na * nb))
+    own: list | None
 
 def _steps(checkpoints: Mapping) -> list[int]:
     if not isinstance(checkpoints, Mapping): raise TypeError("checkpoints is a mapping step -> checkpoint (see checkpoint_files)")
     steps = sorted(checkpoints)
     if len(steps) < 2: raise ValueError(f"a checkpoint series needs at least 2 checkpoints, got {len(steps)}")
-    if not all(isinstance(s, (int, np.integer)) for s in steps): raise TypeError(f"steps must be integers, got {steps[:5]}")
+    if not all(isinstance(s, (int, np.integer)) for s in steps): raise TypeError(f"steps must be integers, got {steps}")
     return [int(s) for s in steps]
+
+def _flaw(v: torch.Tensor, what: str) -> str | None:
+    "Why `v` has no direction or size to compare (NaN/Inf, or all zero), or None when it has."
+    if not torch.isfinite(v).all(): return f"NaN or Inf in {what}"
+    if not v.any(): return f"{what}: all zero"
+    return None
+
+def _cosine(a: torch.Tensor, b: torch.Tensor, what_a: str, what_b: str) -> tuple[float | None, str | None]:
+    "(cos(a, b), None), or (None, why) when either vector is zero or not finite."
+    why = _flaw(a, what_a) or _flaw(b, what_b)
+    return (None, why) if why else (float(a @ b / (a.norm() * b.norm())), None)
+
+def _acts_flaw(frames, step: int) -> str | None:
+    "Why a layer's activations at `step` give no CKA (NaN/Inf, or constant over the inputs), or None."
+    x = np.asarray(frames.data)
+    if not np.isfinite(x).all(): return f"NaN or Inf in its activations at step {step}"
+    if len(x) and np.ptp(x, axis=0).max() == 0: return f"its activations at step {step} are constant over the inputs"
+    return None
 
 _CKA = {"": "linear_cka", "_debiased": "linear_cka_debiased"}
 
-def _cka_rows(layer: str, step: int, refs: dict[str, int], acts: dict[int, LayerSet], device: torch.device) -> list[tuple]:
-    "CKA rows of one layer at `step` against each reference checkpoint, from one Moments over `<layer>@<step>`."
-    steps = list(dict.fromkeys([step, *refs.values()]))
-    m = Moments(device, gemm_dtype=torch.float64).update(LayerSet({f"{layer}@{s}": acts[s][layer] for s in steps}))
+def _cka_rows(layer: str, step: int, ref: str, ref_step: int, acts: dict[int, LayerSet], device) -> list[tuple]:
+    "(layer, metric, value or None, why) of the CKA of `layer` at `step` with the reference checkpoint `ref_step`."
+    names = [f"cka_{ref}{suffix}" for suffix in _CKA]
+    why = _acts_flaw(acts[step][layer], step) or _acts_flaw(acts[ref_step][layer], ref_step)
+    if why: return [(layer, n, None, why) for n in names]
+    m = Moments(device, gemm_dtype=torch.float64).update(LayerSet({"a": acts[step][layer], "b": acts[ref_step][layer]}))
     rows = []
-    for ref, s in refs.items():
-        pair = m.pair(f"{layer}@{step}", f"{layer}@{s}")
-        for suffix, metric in _CKA.items(): rows.append((step, layer, f"cka_{ref}{suffix}", moment_metric(metric).moments(pair)))
+    for n, metric in zip(names, _CKA.values()):
+        try: rows.append((layer, n, moment_metric(metric).moments(m.pair("a", "b")), None))
+        except ValueError as e: rows.append((layer, n, None, str(e)))
     return rows
 
-def _weight_rows(step: int, cur: _State, prev: _State, before: dict | None) -> list[tuple]:
-    "Weight and gradient rows at `step` from this checkpoint, the previous one and the weights `before` that (float64, one layer at a time)."
-    rows, f64 = [], lambda d, layer: None if d is None else d[layer].double()
+def _previous_rows(step: int, prev_step: int, cur: _State, prev: _State) -> list[tuple]:
+    "(layer, metric, value or None, why) of the weight and gradient metrics against the previous checkpoint (float64, one layer at a time)."
+    rows = []
     for layer in cur.weights:
-        w, w0, w00 = f64(cur.weights, layer), f64(prev.weights, layer), f64(before, layer)
-        u, n0 = w - w0, w0.norm()
-        if n0 > 0:
-            rows += [(step, layer, "weight_norm_change", float((w.norm() - n0) / n0)), (step, layer, "update_norm", float(u.norm() / n0))]
-        for metric, a, b in (("update_cosine", u, None if w00 is None else w0 - w00),
-                             ("gradient_cosine", f64(cur.grads, layer), f64(prev.grads, layer))):
-            c = None if a is None or b is None else _cosine(a, b)
-            if c is not None: rows.append((step, layer, metric, c))
+        w, w0 = cur.weights[layer].double(), prev.weights[layer].double()
+        why = (None if torch.isfinite(w).all() else f"NaN or Inf in the weights at step {step}") or \
+              _flaw(w0, f"the weights at step {prev_step}")
+        rows += [(layer, "weight_norm_change", None if why else float((w.norm() - w0.norm()) / w0.norm()), why),
+                 (layer, "update_norm", None if why else float((w - w0).norm() / w0.norm()), why)]
+        if cur.grads is not None:
+            cos = _cosine(cur.grads[layer], prev.grads[layer], f"the gradients at step {step}", f"the gradients at step {prev_step}")
+            rows.append((layer, "gradient_cosine", *cos))
     return rows
+
+def _before_rows(steps3: Sequence[int], states: Sequence[_State]) -> list[tuple]:
+    "(layer, metric, value or None, why) of the cosine of the updates into the last two of three checkpoints."
+    (s0, s1, s2), (b, p, c) = steps3, states
+    rows = []
+    for layer in c.weights:
+        w0, w1, w2 = (x.weights[layer].double() for x in (b, p, c))
+        cos = _cosine(w2 - w1, w1 - w0, f"the update from step {s1} to {s2}", f"the update from step {s0} to {s1}")
+        rows.append((layer, "update_cosine", *cos))
+    return rows
+
+def _own_rows(step: int, weights: dict, parts: list | None) -> list[tuple]:
+    "(layer, metric, value or None, why) of the metrics of one checkpoint alone: weight norm, batch gradient norms and cosines."
+    rows = []
+    for layer, w in weights.items():
+        why = None if torch.isfinite(w).all() else f"NaN or Inf in the weights at step {step}"
+        rows.append((layer, "weight_norm", None if why else float(w.double().norm()), why))
+        if not parts: continue
+        g = [p[layer].double() for p in parts]
+        why = next((f"NaN or Inf in the gradients at step {step}" for x in g if not torch.isfinite(x).all()), None)
+        rows.append((layer, "gradient_norm", None if why else float(torch.stack([x.norm() for x in g]).mean()), why))
+        if len(g) < 2: continue
+        on = lambda i: f"the gradients on batch {i} at step {step}"
+        cos = [_cosine(a, b, on(i), on(i + 1)) for i, (a, b) in enumerate(zip(g[:-1], g[1:]))]
+        why = next((w for _, w in cos if w), None)
+        rows.append((layer, "batch_gradient_cosine", None if why else float(np.mean([c for c, _ in cos])), why))
+    return rows
+
+# %% ../nbs/13_checkpoints.ipynb #ck0fp001
+def _safe_digest(x) -> str:
+    "digest(x), or the type's name for what cannot be hashed (a module, a function)."
+    try: return digest(x)
+    except TypeError: return type(x).__qualname__
+
+def _callable_id(f) -> dict | None:
+    "What identifies a function: module and name, the bytes of its code; a partial by its function and arguments."
+    if f is None: return None
+    if isinstance(f, functools.partial):
+        args, keywords = _safe_digest(list(f.args)), _safe_digest(dict(f.keywords))
+        return dict(partial=_callable_id(f.func), args=args, keywords=keywords)
+    name = f"{getattr(f, '__module__', '')}.{getattr(f, '__qualname__', type(f).__qualname__)}"
+    code = getattr(f, "__code__", None)
+    if code is None: return dict(name=name, repr=repr(f) if isinstance(f, nn.Module) else None)
+    consts = [c for c in code.co_consts if c is None or isinstance(c, (str, int, float))]
+    return dict(name=name, code=digest([code.co_code.hex(), consts]))
+
+def _architecture(model: nn.Module | None) -> dict | None:
+    "What identifies an architecture: its class, its module tree (repr) and its config, if it has one."
+    if model is None: return None
+    cfg = getattr(getattr(model, "config", None), "to_dict", None)
+    return dict(cls=type(model).__qualname__, modules=digest(repr(model)),
+                config=None if cfg is None else digest(json.dumps(cfg(), sort_keys=True, default=str)))
+
+def _checkpoint_id(source) -> dict:
+    "What identifies a checkpoint: a file or folder by `model_fingerprint`, a state or module by its bytes, a partial loader by its arguments; any other loader is called and its result hashed."
+    if isinstance(source, functools.partial): return dict(loader=_callable_id(source))
+    if callable(source) and not isinstance(source, nn.Module): source = source()
+    return model_fingerprint(source)
+
+def _patterns_id(p) -> list:
+    return [q.pattern if isinstance(q, re.Pattern) else q for q in _patterns(p)]
+
+def _dependency_key(steps: list[int], ids: dict, k: int, group: str) -> str:
+    "The digest of the checkpoints the metrics of `group` at the k-th step depend on (steps and identities, in order)."
+    ks = {"own": [k], "final": [k, len(steps) - 1], "previous": [k - 1, k], "before": [k - 2, k - 1, k]}[group]
+    return digest([group] + [None if j < 0 else [steps[j], ids[steps[j]]] for j in ks])
+
+def _group(metric: str) -> str:
+    return next((g for g, names in METRIC_DEPENDS.items() if metric in names), "own")
 
 # %% ../nbs/13_checkpoints.ipynb #b3dcc3b1
-def _saved_rows(out: str | Path | None, name: str, steps: list[int], weights_source: str) -> pd.DataFrame:
-    "The rows a previous run of this series saved to `out` (an empty table when there is none), checked to be its first checkpoints."
-    if out is None or not Path(out).exists(): return metric_table(weights_source={name: weights_source})
+_log = logging.getLogger("layernb.checkpoints")
+
+def _saved(out, name: str, settings: dict, keys: dict) -> tuple[dict, list | None]:
+    "The saved (step, group) -> (rows, undefined) of `out` whose checkpoints are still the same, and the layers it lists."
+    if out is None or not Path(out).exists(): return {}, None
     t = load_table(out)
     if set(t.model) - {name}:
-        raise ValueError(f"{out} holds rows of other models {sorted(set(t.model) - {name})}; give each run its own file")
-    done = sorted(set(t.step))
-    if done != steps[:len(done)]:
-        raise ValueError(f"{out} holds steps {done[:6]}, not the first checkpoints of this series {steps[:6]}: "
-                         "it is from another run; remove it (or pass another out=) to start again")
-    return metric_table(t, {name: weights_source})
+        others = sorted(set(t.model) - {name})
+        raise StaleError(f"{out} holds rows of other models {others}; give each run its own file")
+    made = t.attrs.get("made_from")
+    check_fingerprint(None if made is None else made["settings"], settings, what=f"the table {out}",
+                      fresh="remove it (or pass another out=) to start afresh")
+    rows, und = {}, {}
+    for step, layer, metric, value in t[["step", "layer", "metric", "value"]].itertuples(index=False):
+        rows.setdefault((int(step), _group(metric)), []).append((layer, metric, value))
+    for u in t.attrs.get("undefined", []): und.setdefault((u["step"], _group(u["metric"])), []).append(u)
+    valid = {sg for sg, key in keys.items() if made["keys"].get(f"{sg[0]}/{sg[1]}") == key}
+    return {sg: (rows.get(sg, []), und.get(sg, [])) for sg in valid}, made.get("layers")
 
+def _ordered(t: pd.DataFrame, layers: Sequence[str], metrics: Sequence[str]) -> pd.DataFrame:
+    "The rows of `t` by step, then layer (the model's order, then other names in natural order), then metric in the order of `metrics`."
+    extra = sorted(set(t.layer) - set(layers), key=lambda l: [int(x) if x.isdigit() else x for x in re.split(r"(\d+)", l)])
+    lpos = {l: i for i, l in enumerate([*layers, *extra])}
+    mpos = {m: i for i, m in enumerate(dict.fromkeys([*metrics, *t.metric]))}
+    keys = pd.DataFrame({"s": t.step, "l": t.layer.map(lpos), "m": t.metric.map(mpos)})
+    out = t.loc[keys.sort_values(["s", "l", "m"], kind="stable").index].reset_index(drop=True)
+    out.attrs = t.attrs
+    return out
+
+# %% ../nbs/13_checkpoints.ipynb #ck0cm001
 def checkpoint_metrics(checkpoints: Mapping,               # step -> state-dict file/folder, state dict, module, or loader callable
                        inputs: torch.Tensor | Mapping,     # the fixed inputs: a tensor, or a mapping of keyword tensors; first axis = examples
                        model: nn.Module | None = None,     # the architecture state dicts load into (copied; yours is not modified)
                        include: str | re.Pattern | Sequence | None = None, # layers to analyse: glob(s) or compiled regex(es) on module names (default: leaves with parameters)
                        drop: str | re.Pattern | Sequence | None = None,    # modules left out with everything under them, e.g. the output head
-                       loss_fn: Callable | None = None,    # loss_fn(outputs, targets) -> mean loss of a batch; adds gradient_cosine
+                       loss_fn: Callable | None = None,    # loss_fn(outputs, targets) -> mean loss of a batch; adds the gradient metrics
                        targets: torch.Tensor | None = None, # what loss_fn compares the outputs with (first axis = examples)
                        name: str = "model",                # the `model` column of the table
                        weights_source: str = "training checkpoints", # where the weights came from (kept in table.attrs["weights_source"])
-                       batch_size: int = 256,              # examples per forward pass
+                       gradient_batches: int = 4,          # consecutive batches of the inputs for gradient_norm and batch_gradient_cosine
+                       custom_metrics: Mapping[str, Callable] | None = None, # name -> fn(model, inputs, layers) -> {layer: value}, at every checkpoint
+                       batch_size: int = 256,              # examples per forward pass (memory only: it changes no number)
                        extract: Callable | None = None,    # (module, inputs, layers, batch_size=) -> LayerSet; default `layernb.subspace.activations`
-                       out: str | Path | None = None,      # a .csv/.parquet file the table is saved to after every checkpoint; a rerun resumes from it
+                       out: str | Path | None = None,      # a .csv/.parquet file the table is saved to after every checkpoint; a rerun reuses what still holds
                        device: str | torch.device | None = "auto", # where the model runs and the moments are summed ("auto": a GPU if there is one)
                        progress: bool = True,              # a progress bar over the checkpoints
                       ) -> pd.DataFrame:
-    "The per-layer `CHECKPOINT_METRICS` of every checkpoint of one model, as a tidy metric table."
+    "The per-layer `CHECKPOINT_METRICS` (and `custom_metrics`) of every checkpoint of one model, as a tidy metric table."
     steps, extract, device = _steps(checkpoints), extract or activations, get_device(device)
-    model, layers = copy.deepcopy(model), None
+    custom = dict(custom_metrics or {})
+    clash = sorted(set(custom) & set(CHECKPOINT_METRICS))
+    if clash: raise ValueError(f"custom_metrics {clash} have the names of built-in metrics; name them differently")
+    settings = dict(name=name, inputs=digest(dict(inputs) if isinstance(inputs, Mapping) else inputs),
+                    targets=None if targets is None else digest(targets), architecture=_architecture(model),
+                    include=_patterns_id(include), drop=_patterns_id(drop), loss_fn=_callable_id(loss_fn),
+                    gradient_batches=gradient_batches if loss_fn else None, extract=_callable_id(extract),
+                    custom_metrics={k: _callable_id(f) for k, f in custom.items()})
+    ids = {s: _checkpoint_id(checkpoints[s]) for s in steps}
+    keys = {(s, g): _dependency_key(steps, ids, k, g) for k, s in enumerate(steps) for g in METRIC_DEPENDS}
+    done, layers = _saved(out, name, settings, keys)
+    arch, last, cache = copy.deepcopy(model), len(steps) - 1, {}
     n = _n_examples(inputs)   # keyword inputs go to the extractor as a list of batches (it reads their attention masks)
-    feed = [_take(inputs, slice(a, a + batch_size)) for a in range(0, n, batch_size)] if isinstance(inputs, Mapping) else inputs
-    def visit(step: int, weights_only: bool = False) -> _State:
+    feed = inputs
+    if isinstance(inputs, Mapping): feed = [_take(inputs, slice(a, a + batch_size)) for a in range(0, n, batch_size)]
+
+    def visit(k: int, full: bool = True) -> _State:
+        "Checkpoint k loaded once: its weights, and (full) its activations, gradients and own metrics."
         nonlocal layers
-        m = load_checkpoint(checkpoints[step], model).to(device)
-        if layers is None: layers = select_layers(m, include, drop)
-        if weights_only: return _State(None, layer_vectors(m, layers), None)
+        if k in cache and (cache[k].acts is not None or not full): return cache[k]
+        m = load_checkpoint(checkpoints[steps[k]], arch).to(device)
+        layers = select_layers(m, include, drop)
+        weights = layer_vectors(m, layers)
+        if not full:
+            cache[k] = _State(None, weights, None, None)
+            return cache[k]
         with torch.no_grad(): acts = extract(m, feed, layers, batch_size=batch_size)
-        grads = None if loss_fn is None else layer_gradients(m, layers, inputs, targets, loss_fn, batch_size)
-        return _State(acts, layer_vectors(m, layers), grads)
-    table = _saved_rows(out, name, steps, weights_source)
-    k0 = len(set(table.step))                              # checkpoints a previous run finished
-    if k0 == len(steps): return table
-    final = visit(steps[-1])
-    prev = visit(steps[k0 - 1]) if k0 > 0 else None      # resuming: the two checkpoints before k0 again
-    before = visit(steps[k0 - 2], weights_only=True).weights if k0 > 1 else None
-    for k in tqdm(range(k0, len(steps)), total=len(steps), initial=k0, desc=f"{name}: checkpoints", disable=not progress):
-        step = steps[k]
-        cur = final if step == steps[-1] else visit(step)
-        refs = {"final": steps[-1]} | ({"previous": steps[k - 1]} if prev else {})
-        acts = {steps[-1]: final.acts, step: cur.acts} | ({steps[k - 1]: prev.acts} if prev else {})
-        rows = [r for layer in layers for r in _cka_rows(layer, step, refs, acts, device)]
-        if prev:
-            rows += _weight_rows(step, cur, prev, before)
-            before = prev.weights     # only the weights of checkpoint k-1 are needed at k+1
-        table = concat_tables([table, metric_table([(name, *r) for r in rows], {name: weights_source})])
-        if out is not None: save_table(table, out)
-        prev = cur
-    return table
+        parts = None
+        if loss_fn is not None: parts = batch_gradients(m, layers, inputs, targets, loss_fn, gradient_batches, batch_size)
+        sizes = np.diff(np.linspace(0, n, gradient_batches + 1).round()) / n
+        grads = None if parts is None else {l: sum(w * p[l].double() for w, p in zip(sizes, parts)) for l in parts[0]}
+        own = _own_rows(steps[k], weights, parts)
+        for metric, fn in custom.items():
+            own += [(l, metric, v, None if v is not None and np.isfinite(v) else f"{metric} returned {v}")
+                    for l, v in fn(m, inputs, layers).items()]
+        cache[k] = _State(acts, weights, grads, own)
+        return cache[k]
+
+    def rows_of(k: int, group: str) -> list[tuple]:
+        "(layer, metric, value or None, why) of one group of metrics at the k-th checkpoint."
+        s = steps[k]
+        if group == "own": return visit(k).own
+        if group == "final":
+            cur, fin = visit(k), visit(last)
+            acts = {s: cur.acts, steps[last]: fin.acts}
+            return [r for l in cur.acts for r in _cka_rows(l, s, "final", steps[last], acts, device)]
+        if group == "previous" and k >= 1:
+            cur, prev = visit(k), visit(k - 1)
+            acts = {s: cur.acts, steps[k - 1]: prev.acts}
+            return [r for l in cur.acts for r in _cka_rows(l, s, "previous", steps[k - 1], acts, device)] + \
+                   _previous_rows(s, steps[k - 1], cur, prev)
+        if group == "before" and k >= 2:
+            return _before_rows(steps[k - 2:k + 1], [visit(j, full=False) for j in (k - 2, k - 1, k)])
+        return []
+
+    metric_order = [*CHECKPOINT_METRICS, *custom]
+    def table() -> pd.DataFrame:
+        t = metric_table([(name, s, *r) for (s, _), (rs, _) in done.items() for r in rs], {name: weights_source})
+        t.attrs["undefined"] = [u for (s, _), (_, us) in sorted(done.items()) for u in us]
+        t.attrs["made_from"] = dict(settings=settings, layers=layers, keys={f"{s}/{g}": keys[(s, g)] for s, g in done})
+        return _ordered(t, layers or [], metric_order)
+
+    todo = [k for k, s in enumerate(steps) if any((s, g) not in done for g in METRIC_DEPENDS)]
+    for k in tqdm(todo, desc=f"{name}: checkpoints", disable=not progress):
+        for g in METRIC_DEPENDS:
+            if (steps[k], g) in done: continue
+            got = rows_of(k, g)
+            und = [dict(step=steps[k], layer=l, metric=m, reason=why) for l, m, v, why in got
+                   if v is None or not np.isfinite(v)]
+            for u in und:
+                _log.warning("%s: no %s for layer %s at step %d: %s", name, u["metric"], u["layer"], u["step"], u["reason"])
+            done[(steps[k], g)] = ([(l, m, float(v)) for l, m, v, _ in got if v is not None and np.isfinite(v)], und)
+        for j in list(cache):     # keep the final checkpoint, this one, and the weights of the one before
+            if j not in (last, k, k - 1): del cache[j]
+            elif j == k - 1 and j != last: cache[j] = _State(None, cache[j].weights, None, None)
+        if out is not None: save_table(table(), out)
+    return table()
 
 # %% ../nbs/13_checkpoints.ipynb #5bbebd21
 def toy_task(n: int = 512,           # examples
@@ -398,23 +633,48 @@ def train_toy_checkpoints(model: nn.Module,                  # the network to tr
     return out
 
 # %% ../nbs/13_checkpoints.ipynb #a6c1276b
-MEAN_LAYER = "mean"   # the `layer` label of results over metrics averaged across layers
+MEAN_LAYER = "mean"          # the `layer` label of results over metrics averaged across layers
+INDIVIDUAL_LAYER = "individual"  # the `layer` label of the PCA over every layer x metric column (seed 004's "individual metrics")
+
+def _wide(table: pd.DataFrame, model: str, metrics: Sequence[str] | None) -> pd.DataFrame:
+    "Steps x (metric, layer) of one model, NaN where a number is missing or NaN."
+    t = table[table.model == model]
+    if t.empty: raise ValueError(f"no rows for model {model!r}; the table has {sorted(set(table.model))}")
+    names = list(dict.fromkeys(t.metric)) if metrics is None else list(metrics)
+    unknown = [m for m in names if m not in set(t.metric)]
+    if unknown: raise ValueError(f"no metric {unknown} for {model!r}; it has {sorted(set(t.metric))}")
+    w = t[t.metric.isin(names)].set_index(["step", "metric", "layer"]).value.unstack(["metric", "layer"]).sort_index()
+    layers = list(dict.fromkeys(t.layer))
+    cols = [(m, l) for m in names for l in layers if (m, l) in w.columns]
+    return w[cols]
+
+def _report_gaps(w: pd.DataFrame, where: str) -> None:
+    "Warn about (metric, step) cells where some layers have a number and others do not: they are left out, not averaged over fewer layers."
+    for metric in dict.fromkeys(w.columns.get_level_values(0)):
+        block = w[metric]
+        part = block.notna().any(axis=1) & ~block.notna().all(axis=1)
+        if part.any():
+            gaps = {l: [int(s) for s in block.index[part & block[l].isna()]] for l in block.columns}
+            gaps = {l: s for l, s in gaps.items() if s}
+            warnings.warn(f"{where}: {metric} is undefined (missing or NaN) in {gaps} (layer: steps); those checkpoints are left "
+                          "out, not averaged over fewer layers (table.attrs['undefined'] says why)", stacklevel=3)
 
 def metric_matrix(table: pd.DataFrame,                   # a metric table
                   model: str,                            # which model
                   layer: str | None = None,              # one layer, or None for the mean over layers
                   metrics: Sequence[str] | None = None,  # which metrics, in this order (default: all, in table order)
                  ) -> pd.DataFrame:
-    "Checkpoints x metrics of one model (one layer, or the mean over layers), keeping the checkpoints where every metric is defined."
-    t = table[table.model == model]
-    if t.empty: raise ValueError(f"no rows for model {model!r}; the table has {sorted(set(table.model))}")
+    "Checkpoints x metrics of one model (one layer, or the mean over layers), keeping the checkpoints where every metric is defined in every layer."
     if layer is not None:
-        t = t[t.layer == layer]
-        if t.empty: raise ValueError(f"model {model!r} has no layer {layer!r}")
-    names = list(dict.fromkeys(t.metric)) if metrics is None else list(metrics)
-    unknown = [m for m in names if m not in set(t.metric)]
-    if unknown: raise ValueError(f"no metric {unknown} for {model!r}; it has {sorted(set(t.metric))}")
-    return t[t.metric.isin(names)].pivot_table(index="step", columns="metric", values="value", aggfunc="mean")[names].dropna()
+        t = table[table.model == model]
+        if not t.empty and not (t.layer == layer).any(): raise ValueError(f"model {model!r} has no layer {layer!r}")
+        table = t[t.layer == layer]
+    w = _wide(table, model, metrics)
+    names = list(dict.fromkeys(w.columns.get_level_values(0)))
+    if layer is None: _report_gaps(w, f"model {model!r}")
+    M = pd.DataFrame({m: w[m].mean(axis=1, skipna=False) for m in names}, index=w.index)
+    M.columns.name = "metric"
+    return M.dropna()
 
 def _standardised(M: pd.DataFrame, where: str) -> np.ndarray:
     "Columns of M centred and scaled to unit (population) variance; an error for a constant column."
@@ -431,52 +691,159 @@ def _with_sources(result: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     result.attrs = {"weights_source": {m: sources.get(m, "unspecified") for m in dict.fromkeys(result.model)}}
     return result
 
-def _units(table: pd.DataFrame, per_layer: bool):
-    "(model, layer or None) for every model of the table, per layer or once with the layer mean."
-    for model in dict.fromkeys(table.model):
-        for layer in (dict.fromkeys(table.layer[table.model == model]) if per_layer else [None]): yield model, layer
-
 # %% ../nbs/13_checkpoints.ipynb #2a0b21d9
+def surrogate_series(X: np.ndarray,                  # (steps, series): each column one metric over the checkpoints
+                     groups: Sequence | None = None, # a label per column; columns with one label get the same phases (default: each its own)
+                     n_surrogates: int = 1000,       # null series to draw
+                     seed: int = 0,                  # seed of the random phases
+                    ) -> np.ndarray:
+    "Null series (n_surrogates, steps, series): each column's increments with random Fourier phases, so its start, net change and increment spectrum stay."
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2 or len(X) < 3: raise ValueError(f"surrogates need a (steps >= 3, series) array, got shape {X.shape}")
+    if n_surrogates < 1: raise ValueError(f"n_surrogates must be at least 1, got {n_surrogates}")
+    g = np.arange(X.shape[1]) if groups is None else pd.factorize(np.asarray(groups, dtype=object))[0]
+    if len(g) != X.shape[1]: raise ValueError(f"{len(g)} group labels for {X.shape[1]} columns")
+    D = np.diff(X, axis=0)
+    F = np.fft.rfft(D, axis=0)
+    rng = np.random.default_rng(seed)
+    phase = rng.uniform(0, 2 * np.pi, (n_surrogates, len(F), g.max() + 1))
+    phase[:, 0] = 0                                             # the mean increment (the net change) stays
+    if len(D) % 2 == 0: phase[:, -1] = np.pi * rng.integers(0, 2, (n_surrogates, g.max() + 1))  # the Nyquist term stays real
+    S = np.fft.irfft(F[None] * np.exp(1j * phase[:, :, g]), n=len(D), axis=1)
+    return np.concatenate([np.broadcast_to(X[:1], (n_surrogates, 1, X.shape[1])), X[:1] + np.cumsum(S, axis=1)], axis=1)
+
+def _ratios(Z: np.ndarray) -> np.ndarray:
+    "Explained-variance ratios of the standardised columns of each (steps, columns) matrix in a stack (..., steps, columns)."
+    Z = (Z - Z.mean(-2, keepdims=True)) / Z.std(-2, keepdims=True)
+    s2 = np.linalg.svd(Z, compute_uv=False) ** 2
+    return s2 / s2.sum(-1, keepdims=True)
+
+def _corr(X: np.ndarray) -> np.ndarray:
+    "Pearson r of every pair of columns of each (steps, columns) matrix in a stack; NaN for a constant column."
+    Xc = X - X.mean(-2, keepdims=True)
+    norm = np.sqrt((Xc ** 2).sum(-2))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.clip(np.swapaxes(Xc, -1, -2) @ Xc / (norm[..., :, None] * norm[..., None, :]), -1, 1)
+
+def _p_above(null: np.ndarray, obs) -> np.ndarray:
+    "One-sided p of `obs` against the null draws on axis 0 (at least as large, with a relative tolerance), counting the observation."
+    obs = np.asarray(obs, dtype=np.float64)
+    ge = (null >= obs - 1e-12 * np.maximum(1, np.abs(obs))).sum(0)
+    return np.where(np.isnan(obs), np.nan, (1 + ge) / (1 + len(null)))
+
+# %% ../nbs/13_checkpoints.ipynb #ck0meta01
+def _units(table: pd.DataFrame, view: str):
+    "(model, layer label, layer or None) of every PCA of `view` ('mean', 'layer', 'individual')."
+    for model in dict.fromkeys(table.model):
+        if view == "layer":
+            for layer in dict.fromkeys(table.layer[table.model == model]): yield model, layer, layer
+        else: yield model, MEAN_LAYER if view == "mean" else INDIVIDUAL_LAYER, None
+
+def _pca_input(table, model, layer, view, metrics) -> tuple[pd.DataFrame, list]:
+    "The checkpoints x columns matrix of one PCA and the null's phase group of each column (its metric)."
+    if view != "individual":
+        M = metric_matrix(table, model, layer, metrics)
+        return M, list(M.columns)
+    w = _wide(table, model, metrics).dropna()
+    M = pd.DataFrame(w.to_numpy(), index=w.index, columns=[f"{l}/{m}" for m, l in w.columns])
+    return M, list(w.columns.get_level_values(0))
+
 def meta_pca(table: pd.DataFrame,                  # a metric table
              metrics: Sequence[str] | None = None, # which metrics (default: all)
              per_layer: bool = False,              # one PCA per layer instead of one over the layer means
+             individual: bool = False,             # one PCA over every layer x metric column (seed 004's "individual metrics")
+             n_surrogates: int = 1000,             # null series for the chance level (0: none)
+             seed: int = 0,                        # seed of the null series
             ) -> pd.DataFrame:
-    "Explained-variance ratio of each principal component of the standardised metrics across checkpoints, per model, with its loadings (one column per metric)."
+    "Explained-variance ratio of each principal component of the standardised metrics across checkpoints, with its chance level, p-value and loadings."
+    if per_layer and individual:
+        raise ValueError("per_layer=True and individual=True are two different PCAs; ask for one")
+    view = "layer" if per_layer else "individual" if individual else "mean"
     rows = []
-    for model, layer in _units(table, per_layer):
-        M = metric_matrix(table, model, layer, metrics)
+    for model, label, layer in _units(table, view):
+        M, groups = _pca_input(table, model, layer, view, metrics)
         where = f"model {model!r}" + (f", layer {layer!r}" if layer else "")
-        if len(M) < 2: raise ValueError(f"{where}: {len(M)} checkpoint(s) have every metric; PCA needs at least 2")
+        if len(M) < 3:
+            raise ValueError(f"{where}: {len(M)} checkpoint(s) have every metric; the PCA and its null need at least 3")
+        if len(M) <= M.shape[1]:
+            warnings.warn(f"{where}: {len(M)} checkpoints for {M.shape[1]} columns: with steps <= metrics "
+                          "the first component's "
+                          "share is large even for unrelated metrics; read it against the chance column", stacklevel=2)
         _, s, vt = np.linalg.svd(_standardised(M, where), full_matrices=False)
         vt *= np.sign(vt[np.arange(len(vt)), np.abs(vt).argmax(1)])[:, None]   # sign: the largest loading positive
         ratio = s ** 2 / (s ** 2).sum()
-        rows += [dict(model=model, layer=layer or MEAN_LAYER, component=i + 1, explained_variance_ratio=ratio[i], n_steps=len(M),
-                      n_metrics=M.shape[1], **dict(zip(M.columns, vt[i]))) for i in range(len(s))]
+        null = np.full((1, len(s)), np.nan)
+        if n_surrogates: null = _ratios(surrogate_series(M.to_numpy(), groups, n_surrogates, seed))
+        p = _p_above(null, ratio)
+        chance, high = null.mean(0), np.quantile(null, 0.95, axis=0)
+        rows += [dict(model=model, layer=label, component=i + 1, explained_variance_ratio=ratio[i], chance=chance[i],
+                      chance_high=high[i], p_value=p[i], n_steps=len(M), n_metrics=M.shape[1], **dict(zip(M.columns, vt[i])))
+                 for i in range(len(s))]
     return _with_sources(pd.DataFrame(rows), table)
+
+# %% ../nbs/13_checkpoints.ipynb #ck0corr01
+_CHANCE = ("chance_low", "chance_high", "p_value")   # the columns of an r's chance interval and p-value
 
 def metric_correlations(table: pd.DataFrame,                  # a metric table
                         metrics: Sequence[str] | None = None, # which metrics (default: all)
                         per_layer: bool = False,              # return every layer's values instead of their mean
+                        n_surrogates: int = 1000,             # null series for the chance interval and p-values (0: none)
+                        seed: int = 0,                        # seed of the null series
                        ) -> pd.DataFrame:
-    "Pearson r and R² of every pair of metrics across checkpoints, per layer, then averaged over the layers, per model."
-    rows = []
-    for model, layer in _units(table, True):
-        M = metric_matrix(table, model, layer, metrics)
-        if len(M) < 3: raise ValueError(f"model {model!r}, layer {layer!r}: {len(M)} checkpoints have every metric; a correlation needs 3")
-        X = M.to_numpy(np.float64) - M.to_numpy(np.float64).mean(0)
-        norm = np.sqrt((X ** 2).sum(0))
-        with np.errstate(invalid="ignore", divide="ignore"): r = np.clip((X.T @ X) / np.outer(norm, norm), -1, 1)  # NaN for a constant metric
-        rows += [(model, layer, a, b, r[i, j], len(M)) for i, a in enumerate(M.columns) for j, b in enumerate(M.columns)]
-    per = pd.DataFrame(rows, columns=["model", "layer", "metric_a", "metric_b", "r", "n_steps"])
+    "Pearson r and R² of every pair of metrics across checkpoints per layer, and their mean over layers, with a chance interval and a p-value each."
+    rows, nulls = [], {}
+    for model in dict.fromkeys(table.model):
+        for layer in dict.fromkeys(table.layer[table.model == model]):
+            M = metric_matrix(table, model, layer, metrics)
+            if len(M) < 3:
+                raise ValueError(f"model {model!r}, layer {layer!r}: {len(M)} checkpoints have every metric; "
+                                 "a correlation needs 3")
+            if len(M) <= M.shape[1]:
+                warnings.warn(f"model {model!r}, layer {layer!r}: {len(M)} checkpoints for {M.shape[1]} metrics; "
+                              "correlations of "
+                              "so few points are large by chance: read them against their chance interval", stacklevel=2)
+            r = _corr(M.to_numpy(np.float64))
+            # the same seed gives every layer of a metric the same phases: the null keeps the layers' agreement, not the metrics'
+            null = np.full((1, *r.shape), np.nan)
+            if n_surrogates: null = _corr(surrogate_series(M.to_numpy(), None, n_surrogates, seed))
+            nulls.setdefault(model, []).append((list(M.columns), null))
+            p = _p_above(np.abs(null), np.abs(r)) if n_surrogates else r * np.nan
+            lo, hi = np.nanquantile(null, [0.025, 0.975], axis=0) if n_surrogates else (r * np.nan, r * np.nan)
+            rows += [(model, layer, a, b, r[i, j], lo[i, j], hi[i, j], np.nan if i == j else p[i, j], len(M))
+                     for i, a in enumerate(M.columns) for j, b in enumerate(M.columns)]
+    per = pd.DataFrame(rows, columns=["model", "layer", "metric_a", "metric_b", "r", *_CHANCE, "n_steps"])
     per["r2"] = per.r ** 2
-    if not per_layer:
-        per = (per.groupby(["model", "metric_a", "metric_b"], sort=False)
-                  .agg(r=("r", "mean"), r2=("r2", "mean"), n_layers=("r", "count")).reset_index())
-    return _with_sources(per, table)
+    if per_layer: return _with_sources(per, table)
+    return _with_sources(_layer_means(per, nulls, n_surrogates), table)
+
+def _layer_means(per: pd.DataFrame, nulls: dict, n_surrogates: int) -> pd.DataFrame:
+    "The mean over layers of r and R² per pair (NaN when a layer's r is undefined, which is named), with the null of the mean."
+    out = []
+    for (model, a, b), g in per.groupby(["model", "metric_a", "metric_b"], sort=False):
+        bad = list(g.layer[g.r.isna()])
+        if bad and a != b:
+            warnings.warn(f"model {model!r}: r({a}, {b}) is undefined in layers {bad}; its layer mean is NaN", stacklevel=3)
+        out.append(dict(model=model, metric_a=a, metric_b=b, r=g.r.mean(skipna=False), r2=g.r2.mean(skipna=False),
+                        n_layers=len(g), undefined_layers=", ".join(bad)))
+    res = pd.DataFrame(out)
+    for model, ns in nulls.items():
+        k = res.model == model
+        names = list(dict.fromkeys(res.metric_a[k]))
+        same = all(c == names and n.shape == ns[0][1].shape for c, n in ns)
+        if not n_surrogates or not same:   # layers with other metrics or checkpoints: no common null of the mean
+            res.loc[k, list(_CHANCE)] = np.nan
+            continue
+        mean_null = np.mean([n for _, n in ns], axis=0)
+        r = res[k].r.to_numpy().reshape(len(names), len(names))
+        lo, hi = np.nanquantile(mean_null, [0.025, 0.975], axis=0)
+        p = _p_above(np.abs(mean_null), np.abs(r))
+        np.fill_diagonal(p, np.nan)
+        res.loc[k, "chance_low"], res.loc[k, "chance_high"], res.loc[k, "p_value"] = lo.ravel(), hi.ravel(), p.ravel()
+    return res[["model", "metric_a", "metric_b", "r", *_CHANCE, "r2", "n_layers", "undefined_layers"]]
 
 def correlation_matrix(corr: pd.DataFrame,   # the result of `metric_correlations`
                        model: str,           # which model
-                       value: str = "r",     # "r" or "r2"
+                       value: str = "r",     # "r", "r2" or "p_value"
                       ) -> pd.DataFrame:
     "The square metric x metric matrix of one model from `metric_correlations`."
     c = corr[corr.model == model]
@@ -511,3 +878,54 @@ def pythia_checkpoints(size: str = "70m",               # model size: 14m, 70m, 
     "A checkpoint series of a Pythia model: step -> loader of the pretrained checkpoint at that step (transformers' `revision=`)."
     repo = f"EleutherAI/pythia-{size}" + ("-deduped" if deduped else "")
     return {int(s): functools.partial(_load_revision, repo, pythia_revision(s), local_files_only) for s in sorted(steps)}
+
+# %% ../nbs/13_checkpoints.ipynb #ck0ov001
+def ov_circuits(model: nn.Module,     # a GPT-NeoX / Pythia model (attention modules with `query_key_value` and `dense`)
+                heads: bool = True,   # also one matrix per head
+               ) -> dict[str, torch.Tensor]:
+    "The OV circuit W_O W_V (hidden x hidden) of every attention layer, and of each head: what a head writes for what it reads."
+    out = {}
+    for name, mod in _neox_attention(model).items():
+        w_o, hd = mod.dense.weight.detach(), mod.head_size
+        n_heads = w_o.shape[1] // hd
+        w_v = mod.query_key_value.weight.detach().view(n_heads, 3, hd, -1)[:, 2]   # rows per head: [query; key; value]
+        per = [w_o[:, h * hd:(h + 1) * hd] @ w_v[h] for h in range(n_heads)]
+        out[f"{name}.ov_circuit"] = torch.stack(per).sum(0)
+        if heads: out.update({f"{name}.ov_circuit.heads.{h}": p for h, p in enumerate(per)})
+    return out
+
+def ov_weight_norm(model: nn.Module,   # the model at one checkpoint
+                   inputs,             # the probe inputs (unused: the OV circuit is a function of the weights)
+                   layers: Sequence[str], # the layers analysed (unused: every attention layer and head is measured)
+                  ) -> dict[str, float]:
+    "Seed 004's weight magnitude of the OV circuits: the Frobenius norm of W_O W_V per attention layer and per head (a custom metric)."
+    return {name: float(m.double().norm()) for name, m in ov_circuits(model).items()}
+
+# %% ../nbs/13_checkpoints.ipynb #ck0ov002
+def _neox_attention(model: nn.Module) -> dict[str, nn.Module]:
+    "The GPT-NeoX attention modules of `model` (query_key_value, dense, head_size), by name."
+    found = {n: m for n, m in model.named_modules()
+             if hasattr(m, "query_key_value") and hasattr(m, "dense") and hasattr(m, "head_size")}
+    if not found: raise ValueError(f"{type(model).__name__} has no GPT-NeoX attention module (query_key_value, dense, head_size)")
+    return found
+
+def ov_activations(extract: Callable | None = None, # the extractor of the other layers (default `layernb.subspace.activations`)
+                   heads: bool = True,             # also one layer per head
+                  ) -> Callable:
+    "An extractor for `checkpoint_metrics(extract=...)` adding, beside the layers asked for, each attention layer's (and head's) OV output: every token's value vector through W_O."
+    base = extract or activations
+    def extract_ov(module, inputs, layers, batch_size=64):
+        attn = _neox_attention(module)
+        got = base(module, inputs, list(dict.fromkeys([*layers, *(f"{n}.query_key_value" for n in attn)])), batch_size=batch_size)
+        out = {l: got[l] for l in layers}
+        for name, mod in attn.items():
+            f, hd = got[f"{name}.query_key_value"], mod.head_size
+            w_o = mod.dense.weight.detach().cpu().double()
+            n_heads = w_o.shape[1] // hd
+            v = torch.as_tensor(np.asarray(f.data), dtype=torch.float64).view(len(f.data), n_heads, 3, hd)[:, :, 2]
+            per = torch.einsum("nhd,ohd->nho", v, w_o.view(len(w_o), n_heads, hd))   # (tokens, heads, hidden)
+            out[f"{name}.ov_circuit"] = Frames(per.sum(1).numpy(), f.offsets, f.frame_rate, f.ids)
+            if heads:
+                for h in range(n_heads): out[f"{name}.ov_circuit.heads.{h}"] = Frames(per[:, h].numpy(), f.offsets, f.frame_rate, f.ids)
+        return LayerSet(out, got.meta)
+    return extract_ov
