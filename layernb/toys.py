@@ -167,16 +167,18 @@ def score_toy(model: MultiTaskToy,     # a trained toy
               X: np.ndarray,           # (n, n_inputs) inputs the probes run on
               n_components: int = 3,   # dimension of each task subspace
               n_directions: int = 6,   # gradient directions the probe groups
-              n_perm: int = 200,       # shuffles of the orthogonality test
-              seed: int = 0,           # seed of the shuffles
+              n_boot: int = 200,       # bootstrap replicates (and random-subspace draws) of the orthogonality test
+              seed: int = 0,           # seed of the bootstrap and the random subspaces
              ) -> dict[str, float]:
-    "How well the probes recover the toy's known structure on `X` (gradients w.r.t. `act1`): overlap of the first two tasks' subspaces, its random value and p-value, and the ARI of the gradient directions' grouping against the blocks."
+    "How well the probes recover the toy's known structure on `X` (gradients w.r.t. `act1`): overlap of the first two tasks' subspaces, its random value and the one-sided p-values against it, and the ARI of the gradient directions' grouping against the blocks."
     x = torch.as_tensor(X)
     tasks = _task_outputs(model)
     ts = task_subspaces(model, x, tasks, "act1", n_components, batch_size=512)
-    test = ts.orthogonality_test(*list(tasks)[:2], n_perm=n_perm, seed=seed)
-    probe = GradientProbe(n_directions, len(model.pairs)).fit(model, x, "act1", "act2", batch_size=512)
-    return {"overlap": test.overlap.value, "random": test.overlap.random, "p_value": test.p_value,
+    test = ts.orthogonality_test(*list(tasks)[:2], n_boot=n_boot, n_random=n_boot, seed=seed)
+    probe = GradientProbe(n_directions, len(model.pairs), module=model, source="act1", target="act2",
+                          batch_size=512).fit(x)
+    return {"overlap": test.overlap.value, "random": test.overlap.random, "answer": test.answer,
+            "p_orthogonal": test.p_orthogonal, "p_shared": test.p_shared,
             "ari": recovery_ari(probe.labels_, component_blocks(model, probe.components_)),
             "purity": block_purity(model, probe.components_)}
 
@@ -197,7 +199,8 @@ def score_tasks(model: MultiTaskToy,    # a trained toy, wired or dense
     "The probes scored against the tasks themselves (dense toys too): probe and cluster ARI, task and SVD purity."
     x = torch.as_tensor(X)
     grads = task_gradients(model, x, _task_outputs(model), "act1", batch_size=512)
-    probe = GradientProbe(n_directions, len(model.tasks)).fit(model, x, "act1", "act2", batch_size=512)
+    probe = GradientProbe(n_directions, len(model.tasks), module=model, source="act1", target="act2",
+                          batch_size=512).fit(x)
     shares = direction_tasks(probe.components_, grads)
     pooled = np.concatenate([grads[t.name].data for t in model.tasks])
     clusters = GradientClusters(len(model.tasks), random_state=seed).fit(pooled)
